@@ -1,0 +1,37 @@
+"""The exceptions of tfa_core.
+
+One root, :class:`TfaError`; each subclass also inherits the built-in it resembles,
+so callers that already catch ``ValueError`` keep working. Expected outcomes (a code
+that does not match, a limit that refuses) are return values, not exceptions: these
+are for misuse and bad input.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidParameter",
+    "InvalidSecret",
+    "InvalidTransition",
+    "InvalidUri",
+    "TfaError",
+]
+
+
+class TfaError(Exception):
+    """Root of every error tfa_core raises."""
+
+
+class InvalidParameter(TfaError, ValueError):
+    """A parameter is out of range or of the wrong kind; the message names it."""
+
+
+class InvalidSecret(InvalidParameter):
+    """A secret is not valid base32 or hex, or is empty."""
+
+
+class InvalidUri(InvalidParameter):
+    """An ``otpauth://`` URI is malformed."""
+
+
+class InvalidTransition(TfaError, ValueError):
+    """A state machine was asked for a move its transition table does not have."""

@@ -1,0 +1,1 @@
+"""The HTTP edge of the mock: decoding parameters, rendering bodies, errors."""

@@ -9,6 +9,7 @@ are for misuse and bad input.
 from __future__ import annotations
 
 __all__ = [
+    "InvalidApprovalParameter",
     "InvalidParameter",
     "InvalidSecret",
     "InvalidTransition",
@@ -23,6 +24,23 @@ class TfaError(Exception):
 
 class InvalidParameter(TfaError, ValueError):
     """A parameter is out of range or of the wrong kind; the message names it."""
+
+
+class InvalidApprovalParameter(InvalidParameter):
+    """An approval parameter is invalid; ``reason`` is the wire text (API.md §2).
+
+    ``str(error)`` is ``"<param>: <reason>"``, like every other InvalidParameter.
+    """
+
+    def __init__(self, param: str, reason: str) -> None:
+        super().__init__(f"{param}: {reason}")
+        self.param = param
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[InvalidApprovalParameter], tuple[str, str]]:
+        # Exception pickling replays ``args`` (the message) into __init__, which
+        # takes two arguments: give it the two it needs.
+        return (type(self), (self.param, self.reason))
 
 
 class InvalidSecret(InvalidParameter):

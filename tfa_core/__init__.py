@@ -9,6 +9,7 @@ from .errors import (
     InvalidUri,
     TfaError,
 )
+from .signature import canonical, sign, signed_headers, verify
 
 __all__ = [
     "InvalidParameter",
@@ -16,4 +17,8 @@ __all__ = [
     "InvalidTransition",
     "InvalidUri",
     "TfaError",
+    "canonical",
+    "sign",
+    "signed_headers",
+    "verify",
 ]

@@ -20,7 +20,7 @@ __all__ = ["MockServer"]
 
 
 class MockServer:
-    """A running mock: ``start()``, ``url``, ``backend``, ``stop()``; a context manager."""
+    """A running mock (start, url, backend, stop); also a context manager."""
 
     def __init__(
         self,
@@ -68,6 +68,7 @@ class MockServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self.backend.close()
         self._server = None
         self._thread = None
 

@@ -71,7 +71,9 @@ def endpoint(
             body = handler(call)
             return Response(render(body, call.fmt), 200, content_type=content_type(fmt))
 
-        bp.add_url_rule(rule, endpoint=handler.__name__, view_func=view, methods=[method])
+        bp.add_url_rule(
+            rule, endpoint=handler.__name__, view_func=view, methods=[method]
+        )
         return handler
 
     return register

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .admin import AdminOps
 from .base import BackendBase
+from .deliveries import DeliveryOps
 from .onetouch import OneTouchOps
 from .phones import PhoneOps
 from .tokens import TokenOps
@@ -17,5 +18,5 @@ from .users import UserOps
 __all__ = ["Backend", "BackendBase"]
 
 
-class Backend(UserOps, TokenOps, PhoneOps, OneTouchOps, AdminOps):
+class Backend(DeliveryOps, UserOps, TokenOps, PhoneOps, OneTouchOps, AdminOps):
     """One mock server's state and every operation on it."""

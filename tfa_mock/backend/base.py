@@ -27,6 +27,7 @@ from .records import (
     AppRecord,
     ApprovalRecord,
     Channel,
+    Delivery,
     Fault,
     JournalEntry,
     Message,
@@ -42,7 +43,13 @@ __all__ = ["STAT_FIELDS", "BackendBase"]
 _ALNUM = string.ascii_letters + string.digits
 
 # API.md §3.13: the keys of one month's statistics, in their order.
-STAT_FIELDS = ("sms_count", "calls_count", "users_count", "auths_count", "api_calls_count")
+STAT_FIELDS = (
+    "sms_count",
+    "calls_count",
+    "users_count",
+    "auths_count",
+    "api_calls_count",
+)
 
 
 class BackendBase:
@@ -59,11 +66,16 @@ class BackendBase:
     ) -> None:
         self.clock = clock if clock is not None else MockClock()
         self.lock = threading.RLock()
+        # Waiters (inbox.wait_for, inbox/latest?wait=, the page's event stream) wait on
+        # `changed`; every change of state bumps `version` and notifies them.
+        self.changed = threading.Condition(self.lock)
+        self.version = 0
         self.seed = seed
         self.default_api_key = api_key
         self.default_app_name = app_name
         self.default_callback_url = callback_url
         self._init_state()
+        self.clock.subscribe(self._clock_changed)
 
     # -- state -------------------------------------------------------------------
 
@@ -85,6 +97,7 @@ class BackendBase:
         self.faults: list[Fault] = []
         self.windows: dict[tuple[int, str, str], WindowState] = {}
         self.stats: dict[tuple[int, int, int], dict[str, int]] = {}
+        self.deliveries: list[Delivery] = []
         self.counters: dict[str, int] = {
             "user": 1000,
             "app": 1,
@@ -102,6 +115,22 @@ class BackendBase:
     def now(self) -> float:
         """The mock clock's time."""
         return self.clock.now()
+
+    def touch(self) -> None:
+        """Record that state changed and wake everything waiting on :attr:`changed`."""
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+    def _clock_changed(self) -> None:
+        self.touch()
+        self._on_clock_change()
+
+    def _on_clock_change(self) -> None:
+        """Hook: the clock moved (the delivery worker wakes; API.md §7.3)."""
+
+    def _on_decision(self, record: ApprovalRecord) -> None:
+        """Hook: an approval request was approved or denied (callbacks queue here)."""
 
     def next_id(self, counter: str) -> int:
         """Take the next value of a server-wide counter (API.md §8)."""
@@ -217,6 +246,7 @@ class BackendBase:
             created_at=now,
         )
         self.messages.append(message)
+        self.touch()
         return message
 
     def count_stat(self, app_id: int, name: str, n: int = 1) -> None:
@@ -306,6 +336,7 @@ class BackendBase:
                     duration_ms=duration_ms,
                 )
             )
+            self.touch()
 
 
 def _as_id(value: object) -> int | None:
@@ -314,6 +345,11 @@ def _as_id(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) < 19
+    ):
         return int(value)
     return None

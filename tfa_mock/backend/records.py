@@ -1,4 +1,4 @@
-"""The records the backend keeps: apps, users, devices, codes, messages, journal, faults.
+"""The records the backend keeps: apps, users, devices, codes, messages, faults.
 
 Plain mutable dataclasses owned by the backend and only touched under its lock. The
 pure values of tfa_core (approval requests, phone verifications, rate-limit windows)
@@ -19,6 +19,7 @@ __all__ = [
     "AppRecord",
     "ApprovalRecord",
     "Channel",
+    "Delivery",
     "Device",
     "Fault",
     "JournalEntry",
@@ -190,3 +191,28 @@ class Fault:
     message: str = "Injected fault"
     delay_ms: int = 0
     drop_message: bool = False
+
+
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+
+
+@dataclass(slots=True, kw_only=True)
+class Delivery:
+    """A signed callback and its attempts (API.md §4.5, §7.10).
+
+    URL, method and payload are fixed when it is created; each attempt signs with the
+    app's key of that moment and a fresh nonce.
+    """
+
+    id: int
+    app_id: int
+    approval_request_uuid: str
+    event: str  # approved, denied or expired
+    method: Literal["POST", "GET"]
+    url: str
+    payload: dict[str, Any]
+    status: DeliveryStatus = "pending"
+    next_attempt_at: float | None = None
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    scheduled_attempts: int = 0  # failed attempts of the schedule (not by hand)
+    in_flight: bool = False

@@ -25,7 +25,8 @@ Choices where API.md is silent (each one is tested):
   ``type="boolean"`` element -> ``None``; ``type="float"`` -> float; other
   ``type`` values -> text; comments and processing instructions are skipped;
   namespaces are dropped from names; the document is read as UTF-8 whatever its
-  declaration says.
+  declaration says. The DOCTYPE/ENTITY check runs on the raw bytes before parsing,
+  so those two strings are refused anywhere, even inside CDATA or a comment.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fixtures of the mock's tests: a fresh seeded backend at a frozen instant, in process."""
+"""Fixtures of the mock tests: a seeded backend at a frozen instant, in process."""
 
 from __future__ import annotations
 

@@ -10,13 +10,26 @@ import threading
 from types import TracebackType
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
 from .backend import Backend
 from .config import MockConfig
 
-__all__ = ["MockServer"]
+__all__ = ["KeepAliveHandler", "MockServer", "QuietHandler"]
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1, so clients keep their connections alive between requests."""
+
+    protocol_version = "HTTP/1.1"
+
+
+class QuietHandler(KeepAliveHandler):
+    """A keep-alive handler that logs nothing (fixtures, benchmarks)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
 
 
 class MockServer:
@@ -28,10 +41,12 @@ class MockServer:
         *,
         backend: Backend | None = None,
         app: Flask | None = None,
+        handler: type[WSGIRequestHandler] = QuietHandler,
     ) -> None:
         self.config = config if config is not None else MockConfig(port=0)
         self.app = app if app is not None else create_app(self.config, backend=backend)
         self.backend: Backend = self.app.extensions["tfa_backend"]
+        self._handler = handler
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -50,7 +65,11 @@ class MockServer:
     def start(self) -> MockServer:
         """Bind (OSError when the port is taken) and serve in a daemon thread."""
         self._server = make_server(
-            self.config.host, self.config.port, self.app, threaded=True
+            self.config.host,
+            self.config.port,
+            self.app,
+            threaded=True,
+            request_handler=self._handler,
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,

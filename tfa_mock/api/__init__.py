@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import app, onetouch, phones, tokens, users
+from . import app, onetouch, phones, qr, tokens, users
 
 __all__ = ["BLUEPRINTS"]
 
@@ -14,4 +14,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     phones.bp,
     onetouch.bp,
     app.bp,
+    qr.bp,
 )

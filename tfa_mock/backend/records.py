@@ -152,6 +152,9 @@ class ApprovalRecord:
     request: ApprovalRequest
     device: Device | None = None  # the device at creation (callbacks describe it)
     expiry_noticed: bool = False
+    # API.md §3.19 `_app_name` and `app_id`: the app's name and object id at creation.
+    app_name: str = ""
+    app_object_id: str = ""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -1,0 +1,643 @@
+"""The Python client of the tfa API (API.md §3), on the standard library only.
+
+:class:`Client` has one method per endpoint. It checks what it can before sending
+(raising :class:`~tfa_core.errors.InvalidParameter`, a ``ValueError``), sends the key
+in ``X-TFA-API-Key``, GET parameters in the query and POST parameters as compact
+JSON (API.md §1.3), always on the ``json`` paths, and returns the typed values of
+:mod:`tfa_core.results`. An error answer raises :class:`TfaApiError`, no answer
+:class:`TfaTransportError`, a success of the wrong shape :class:`TfaProtocolError`.
+
+I/O: the HTTP exchange (:mod:`tfa_core.transport`), ``sleep`` and ``monotonic`` are
+injectable, so tests need neither a network nor real waiting. Callback signatures
+are checked by :mod:`tfa_core.signature`; nothing is cached or stored here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
+
+from . import signature
+from .errors import InvalidParameter
+from .results import (
+    Ack,
+    AppDetails,
+    ApprovalRequestCreated,
+    ApprovalRequestInfo,
+    AppStats,
+    EmailSent,
+    Logo,
+    PhoneInfo,
+    PhoneVerificationInfo,
+    PhoneVerificationStarted,
+    QrCode,
+    RegistrationStatus,
+    TokenSent,
+    TokenVerified,
+    UserRegistration,
+    UserStatus,
+)
+from .transport import (
+    HttpRequest,
+    HttpResponse,
+    Method,
+    TfaApiError,
+    TfaProtocolError,
+    TfaTransportError,
+    Transport,
+    UrllibTransport,
+    api_error,
+    decode_json,
+    retry_after,
+    transport_error,
+)
+
+__all__ = [
+    "Activity",
+    "Client",
+    "TfaApiError",
+    "TfaProtocolError",
+    "TfaTransportError",
+    "Via",
+]
+
+R = TypeVar("R")
+Via = Literal["sms", "call"]
+Activity = Literal["password_reset", "banned", "unbanned", "cookie_login"]
+
+_USER_AGENT = "tfa-python-client/0.1"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # API.md §3.1
+_LOGO_RES = ("default", "low", "med", "high")  # API.md §3.18
+_ACTIVITIES = ("password_reset", "banned", "unbanned", "cookie_login")  # §3.5
+_MAX_DETAILS = 50  # API.md §3.18
+
+# -- checks before sending (InvalidParameter messages start with the name) ------------
+
+
+def _bool(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise InvalidParameter(f"{name}: must be a boolean, got {value!r}")
+
+
+def _int_in(name: str, value: object, lo: int, hi: int | None = None) -> int:
+    rule = (
+        f"must be an integer from {lo} to {hi}" if hi else f"must be an integer >= {lo}"
+    )
+    in_range = isinstance(value, int) and lo <= value and (hi is None or value <= hi)
+    if in_range and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise InvalidParameter(f"{name}: {rule}, got {value!r}")
+
+
+def _digits(name: str, value: object, lo: int, hi: int) -> str:
+    digits = isinstance(value, str) and value.isascii() and value.isdigit()
+    if digits and isinstance(value, str) and lo <= len(value) <= hi:
+        return value
+    raise InvalidParameter(f"{name}: must be {lo} to {hi} ASCII digits, got {value!r}")
+
+
+def _text(name: str, value: object, max_len: int | None = None) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidParameter(f"{name}: must be a non-blank string, got {value!r}")
+    if max_len is not None and len(value.strip()) > max_len:
+        raise InvalidParameter(f"{name}: must be at most {max_len} characters")
+    return value
+
+
+def _opt_text(name: str, value: object) -> str | None:
+    return None if value is None else _text(name, value)
+
+
+def _opt_bool(name: str, value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidParameter(f"{name}: must be a boolean, got {value!r}")
+
+
+def _positive(name: str, value: object, *, allow_zero: bool) -> float:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if (
+        number
+        and isinstance(value, (int, float))
+        and (value > 0 or (allow_zero and value == 0))
+    ):
+        return float(value)
+    rule = "must be a number >= 0" if allow_zero else "must be a number > 0"
+    raise InvalidParameter(f"{name}: {rule}, got {value!r}")
+
+
+def _choice(name: str, value: object, choices: Sequence[str]) -> str:
+    if isinstance(value, str) and value in choices:
+        return value
+    raise InvalidParameter(
+        f"{name}: must be one of: {', '.join(choices)}, got {value!r}"
+    )
+
+
+def _email(value: object) -> str:
+    if isinstance(value, str) and _EMAIL.fullmatch(value.strip()):
+        return value
+    raise InvalidParameter(f"email: must be an e-mail address, got {value!r}")
+
+
+def _segment(name: str, value: object) -> str:
+    """A path segment, percent-encoded (API.md §1.3)."""
+    return urllib.parse.quote(_text(name, value), safe="")
+
+
+def _user(user_id: object) -> str:
+    """The path segment of a user id (``authy_id``, an integer)."""
+    return str(_int_in("user_id", user_id, 0))
+
+
+def _string_map(name: str, value: object) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping) and len(value) <= _MAX_DETAILS:
+        result = {k: v for k, v in value.items() if isinstance(k, str)}
+        if len(result) == len(value) and all(
+            isinstance(v, str) for v in result.values()
+        ):
+            return result
+    rule = f"must be a mapping of at most {_MAX_DETAILS} string keys and values"
+    raise InvalidParameter(f"{name}: {rule}, got {value!r}")
+
+
+def _logo(item: object) -> dict[str, str]:
+    res: object = None
+    url: object = None
+    if isinstance(item, Logo):
+        res, url = item.res, item.url
+    elif isinstance(item, Mapping):
+        res, url = item.get("res"), item.get("url")
+    if (
+        res in _LOGO_RES
+        and isinstance(res, str)
+        and isinstance(url, str)
+        and url.strip()
+    ):
+        return {"res": res, "url": url}
+    rule = "must be a list of {res, url} with res one of: " + ", ".join(_LOGO_RES)
+    raise InvalidParameter(f"logos: {rule}, got {item!r}")
+
+
+def _logos(value: object) -> list[dict[str, str]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise InvalidParameter(f"logos: must be a list or tuple, got {value!r}")
+    return [_logo(item) for item in value]
+
+
+def _data(value: object) -> dict[str, object] | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return dict(value)
+    raise InvalidParameter(f"data: must be a mapping with string keys, got {value!r}")
+
+
+def _query_value(value: object) -> str:
+    # API.md §1.3: booleans travel as true/false.
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+class Client:
+    """A client of the tfa API for one app (one API key).
+
+    ``retries`` (0: off) re-sends a request refused with 429 once ``Retry-After`` has
+    passed and a read-only GET whose connection failed (not one that timed out: it
+    may have been processed); a wait over ``max_retry_wait`` seconds is not taken and
+    the error is raised. ``sleep`` and ``monotonic`` serve retries and
+    :meth:`wait_for_approval`; ``transport`` does the HTTP (default: urllib).
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = "https://api.tfa.com",
+        timeout: float = 5.0,
+        *,
+        retries: int = 0,
+        max_retry_wait: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        transport: Transport | None = None,
+    ) -> None:
+        # The key goes into a header: printable ASCII only, and never echoed.
+        if not (isinstance(api_key, str) and api_key.strip()):
+            raise InvalidParameter("api_key: must be a non-blank string")
+        if not (api_key.isascii() and api_key.isprintable()):
+            raise InvalidParameter("api_key: must be printable ASCII")
+        parts = urllib.parse.urlsplit(base_url) if isinstance(base_url, str) else None
+        if not (
+            parts is not None
+            and parts.scheme in ("http", "https")
+            and parts.netloc
+            and not parts.query
+            and not parts.fragment
+        ):
+            rule = "must be an http or https URL without query or fragment"
+            raise InvalidParameter(f"base_url: {rule}, got {base_url!r}")
+        self.timeout = _positive("timeout", timeout, allow_zero=False)
+        self.retries = _int_in("retries", retries, 0)
+        self.max_retry_wait = _positive(
+            "max_retry_wait", max_retry_wait, allow_zero=True
+        )
+        self._api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._transport: Transport = transport or UrllibTransport()
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r})"  # never the key
+
+    # -- the exchange -------------------------------------------------------------
+
+    def build_request(
+        self, method: Method, path: str, params: Mapping[str, Any] | None = None
+    ) -> HttpRequest:
+        """The request for *path* (below the base URL); None parameters are left out."""
+        given = {k: v for k, v in (params or {}).items() if v is not None}
+        headers = {
+            "X-TFA-API-Key": self._api_key,
+            "Accept": "application/json",
+            "User-Agent": _USER_AGENT,
+        }
+        url, body = self.base_url + path, None
+        if method == "GET":
+            query = urllib.parse.urlencode(
+                {k: _query_value(v) for k, v in given.items()}
+            )
+            url += f"?{query}" if query else ""
+        else:
+            # API.md §1.3: a compact JSON object, {} when there are no parameters.
+            text = json.dumps(given, separators=(",", ":"), ensure_ascii=False)
+            body = text.encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        return HttpRequest(
+            method=method, url=url, headers=headers, body=body, timeout=self.timeout
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        # 0.5 s, 1 s, 2 s ... (capped), when the server named no Retry-After.
+        return min(self.max_retry_wait, 0.5 * 2.0 ** min(attempt, 30))
+
+    def _send(self, request: HttpRequest, *, safe: bool) -> HttpResponse:
+        attempt = 0
+        while True:
+            try:
+                response = self._transport(request)
+            except OSError as exc:
+                error = exc if isinstance(exc, TfaTransportError) else None
+                if error is None:
+                    timed_out = isinstance(exc, TimeoutError)
+                    error = transport_error(request, exc, timed_out=timed_out)
+                if safe and not error.timed_out and attempt < self.retries:
+                    self._sleep(self._backoff(attempt))
+                    attempt += 1
+                    continue
+                if error is exc:
+                    raise
+                raise error from exc
+            if response.status == 429 and attempt < self.retries:
+                # API.md §6: refused requests are not counted, so sending again is
+                # safe whatever the method; Retry-After says when.
+                wait = retry_after(response.headers)
+                delay = float(wait) if wait is not None else self._backoff(attempt)
+                if delay <= self.max_retry_wait:
+                    self._sleep(delay)
+                    attempt += 1
+                    continue
+            return response
+
+    def _call(
+        self,
+        method: Method,
+        path: str,
+        parse: Callable[[dict[str, Any]], R],
+        params: Mapping[str, Any] | None = None,
+        *,
+        safe: bool = False,
+    ) -> R:
+        response = self._send(self.build_request(method, path, params), safe=safe)
+        if not 200 <= response.status < 300:
+            raise api_error(response)
+        body = decode_json(response.body)
+        where = f"{method} {path.split('?')[0]}"
+        if body is None:
+            raise TfaProtocolError(
+                f"{where}: the {response.status} answer is not a JSON object",
+                status=response.status,
+            )
+        try:
+            return parse(body)
+        except TfaProtocolError as exc:
+            raise TfaProtocolError(f"{where}: {exc}", status=response.status) from None
+
+    # -- users (API.md §3.1-3.7) --------------------------------------------------
+
+    def register_user(
+        self,
+        email: str,
+        cellphone: str,
+        country_code: int,
+        *,
+        send_install_link_via_sms: bool | None = None,
+    ) -> UserRegistration:
+        """Register a user; the same phone again gives the same id (§3.1)."""
+        user = {
+            "email": _email(email),
+            "cellphone": _text("cellphone", cellphone),
+            "country_code": _int_in("country_code", country_code, 1, 999),
+        }
+        install = _opt_bool("send_install_link_via_sms", send_install_link_via_sms)
+        params = {"user": user, "send_install_link_via_sms": install}
+        path = "/protected/json/users/new"
+        return self._call("POST", path, UserRegistration.from_body, params)
+
+    def update_user(self, user_id: int, email: str) -> Ack:
+        """Change a user's e-mail (§3.4)."""
+        path = f"/protected/json/users/{_user(user_id)}/update"
+        return self._call("POST", path, Ack.from_body, {"email": _email(email)})
+
+    def delete_user(self, user_id: int, *, user_ip: str | None = None) -> Ack:
+        """Remove a user at once (§3.2)."""
+        path = f"/protected/json/users/{_user(user_id)}/delete"
+        params = {"user_ip": _opt_text("user_ip", user_ip)}
+        return self._call("POST", path, Ack.from_body, params)
+
+    def user_status(self, user_id: int, *, user_ip: str | None = None) -> UserStatus:
+        """Whether the user is confirmed, has a device, and which (§3.3)."""
+        path = f"/protected/json/users/{_user(user_id)}/status"
+        params = {"user_ip": _opt_text("user_ip", user_ip)}
+        return self._call("GET", path, UserStatus.from_body, params, safe=True)
+
+    def register_activity(
+        self,
+        user_id: int,
+        activity: Activity,
+        *,
+        user_ip: str | None = None,
+        data: Mapping[str, object] | None = None,
+    ) -> Ack:
+        """Record an activity; ``banned`` suspends the user till ``unbanned``."""
+        params = {
+            "type": _choice("activity", activity, _ACTIVITIES),
+            "user_ip": _opt_text("user_ip", user_ip),
+            "data": _data(data),
+        }
+        path = f"/protected/json/users/{_user(user_id)}/register_activity"
+        return self._call("POST", path, Ack.from_body, params)
+
+    def generic_authenticator(
+        self, user_id: int, *, qr_size: int | None = None, label: str | None = None
+    ) -> QrCode:
+        """Enroll the user's generic authenticator: the QR code's URL (§3.6)."""
+        params = {
+            "qr_size": None
+            if qr_size is None
+            else _int_in("qr_size", qr_size, 50, 1000),
+            "label": _opt_text("label", label),
+        }
+        path = f"/protected/json/users/{_user(user_id)}/secret"
+        return self._call("POST", path, QrCode.from_body, params)
+
+    def registration_status(self, custom_user_id: str) -> RegistrationStatus:
+        """The status of an app-driven registration (§3.7)."""
+        params = {"custom_user_id": _text("custom_user_id", custom_user_id)}
+        path = "/protected/json/registrations/status"
+        return self._call("GET", path, RegistrationStatus.from_body, params, safe=True)
+
+    # -- tokens (API.md §3.8-3.11) ------------------------------------------------
+
+    def _send_token(
+        self,
+        channel: str,
+        user_id: int,
+        force: bool,
+        action: str | None,
+        action_message: str | None,
+        locale: str | None,
+    ) -> TokenSent:
+        force = _bool("force", force)
+        params = {
+            "force": force or None,  # absent means false (§3.8)
+            "action": _opt_text("action", action),
+            "action_message": _opt_text("action_message", action_message),
+            "locale": _opt_text("locale", locale),
+        }
+        path = f"/protected/json/{channel}/{_user(user_id)}"
+        return self._call("GET", path, TokenSent.from_body, params)
+
+    def request_sms(
+        self,
+        user_id: int,
+        *,
+        force: bool = False,
+        action: str | None = None,
+        action_message: str | None = None,
+        locale: str | None = None,
+    ) -> TokenSent:
+        """Send a code by SMS; without ``force`` ignored for users with a device."""
+        return self._send_token("sms", user_id, force, action, action_message, locale)
+
+    def request_call(
+        self,
+        user_id: int,
+        *,
+        force: bool = False,
+        action: str | None = None,
+        action_message: str | None = None,
+        locale: str | None = None,
+    ) -> TokenSent:
+        """Say a code in a voice call; without ``force`` ignored as for SMS."""
+        return self._send_token("call", user_id, force, action, action_message, locale)
+
+    def request_email(self, user_id: int) -> EmailSent:
+        """Send a code by e-mail (§3.10)."""
+        path = f"/protected/json/email/{_user(user_id)}"
+        return self._call("POST", path, EmailSent.from_body)
+
+    def verify_token(
+        self,
+        user_id: int,
+        token: str,
+        *,
+        force: bool = True,
+        action: str | None = None,
+    ) -> TokenVerified:
+        """Check a token (TOTP or sent code); a refusal raises TfaApiError.
+
+        ``force`` stays True unless you mean it: without it the server accepts any
+        well-formed token from a user not yet confirmed (API.md §3.11 warning).
+        A refused token raises :class:`TfaApiError` whose ``token_invalid`` is True.
+        """
+        force = _bool("force", force)
+        token = _digits("token", token, 6, 12)
+        params = {"force": force, "action": _opt_text("action", action)}
+        path = f"/protected/json/verify/{_segment('token', token)}/"
+        path += _user(user_id)
+        return self._call("GET", path, TokenVerified.from_body, params)
+
+    # -- the application (API.md §3.12-3.13) --------------------------------------
+
+    def app_details(self) -> AppDetails:
+        """The app's name, plan and switches (§3.12)."""
+        path = "/protected/json/app/details"
+        return self._call("GET", path, AppDetails.from_body, safe=True)
+
+    def app_stats(self) -> AppStats:
+        """Twelve months of counts, oldest first (§3.13)."""
+        return self._call(
+            "GET", "/protected/json/app/stats", AppStats.from_body, safe=True
+        )
+
+    # -- phones (API.md §3.14-3.17) -----------------------------------------------
+
+    def start_phone_verification(
+        self,
+        country_code: int,
+        phone_number: str,
+        *,
+        via: Via = "sms",
+        code_length: int | None = None,
+        locale: str | None = None,
+        custom_message: str | None = None,
+        custom_code: str | None = None,
+    ) -> PhoneVerificationStarted:
+        """Send a verification code to a number (§3.14)."""
+        params = {
+            "via": _choice("via", via, ("sms", "call")),
+            "country_code": _int_in("country_code", country_code, 1, 999),
+            "phone_number": _text("phone_number", phone_number),
+            "code_length": None
+            if code_length is None
+            else _int_in("code_length", code_length, 4, 10),
+            "locale": _opt_text("locale", locale),
+            "custom_message": _opt_text("custom_message", custom_message),
+            "custom_code": None
+            if custom_code is None
+            else _digits("custom_code", custom_code, 4, 10),
+        }
+        path = "/protected/json/phones/verification/start"
+        return self._call("POST", path, PhoneVerificationStarted.from_body, params)
+
+    def check_phone_verification(
+        self, country_code: int, phone_number: str, verification_code: str
+    ) -> Ack:
+        """Check the code the person received; a wrong one raises TfaApiError."""
+        params = {
+            "country_code": _int_in("country_code", country_code, 1, 999),
+            "phone_number": _text("phone_number", phone_number),
+            "verification_code": _digits("verification_code", verification_code, 4, 10),
+        }
+        path = "/protected/json/phones/verification/check"
+        return self._call("GET", path, Ack.from_body, params)
+
+    def phone_verification_status(
+        self,
+        *,
+        uuid: str | None = None,
+        country_code: int | None = None,
+        phone_number: str | None = None,
+    ) -> PhoneVerificationInfo:
+        """The status by ``uuid``, or of the newest one for a number (§3.16)."""
+        by_number = country_code is not None or phone_number is not None
+        if (uuid is None) != by_number:
+            rule = "give either uuid or country_code and phone_number, not both"
+            raise InvalidParameter(f"uuid: {rule}")
+        if uuid is not None:
+            params: dict[str, object] = {"uuid": _text("uuid", uuid)}
+        else:
+            params = {
+                "country_code": _int_in("country_code", country_code, 1, 999),
+                "phone_number": _text("phone_number", phone_number),
+            }
+        path = "/protected/json/phones/verification/status"
+        return self._call(
+            "GET", path, PhoneVerificationInfo.from_body, params, safe=True
+        )
+
+    def phone_info(self, country_code: int, phone_number: str) -> PhoneInfo:
+        """The type and provider of a number (§3.17)."""
+        params = {
+            "country_code": _int_in("country_code", country_code, 1, 999),
+            "phone_number": _text("phone_number", phone_number),
+        }
+        path = "/protected/json/phones/info"
+        return self._call("GET", path, PhoneInfo.from_body, params, safe=True)
+
+    # -- approval requests (API.md §3.18-3.19, §4) --------------------------------
+
+    def create_approval_request(
+        self,
+        user_id: int,
+        message: str,
+        *,
+        details: Mapping[str, str] | None = None,
+        hidden_details: Mapping[str, str] | None = None,
+        logos: Sequence[Logo | Mapping[str, str]] | None = None,
+        seconds_to_expire: int | None = None,
+    ) -> ApprovalRequestCreated:
+        """Push an approval request to the user; ``seconds_to_expire`` 0 = never.
+
+        ``details`` are shown to the user, ``hidden_details`` are not; the server's
+        default lifetime is 86400 s.
+        """
+        params = {
+            "message": _text("message", message, max_len=200),
+            "details": _string_map("details", details),
+            "hidden_details": _string_map("hidden_details", hidden_details),
+            "logos": _logos(logos),
+            "seconds_to_expire": None
+            if seconds_to_expire is None
+            else _int_in("seconds_to_expire", seconds_to_expire, 0),
+        }
+        path = f"/onetouch/json/users/{_user(user_id)}/approval_requests"
+        return self._call("POST", path, ApprovalRequestCreated.from_body, params)
+
+    def get_approval_request(self, uuid: str) -> ApprovalRequestInfo:
+        """An approval request and its status (expiry shows up by itself)."""
+        path = f"/onetouch/json/approval_requests/{_segment('uuid', uuid)}"
+        return self._call("GET", path, ApprovalRequestInfo.from_body, safe=True)
+
+    def wait_for_approval(
+        self, uuid: str, timeout: float = 60.0, interval: float = 2.0
+    ) -> ApprovalRequestInfo:
+        """Poll until the request is approved, denied or expired, or *timeout* ends.
+
+        Returns the last state read: still pending when *timeout* seconds (of the
+        injected ``monotonic`` clock) passed first. Errors of a poll are raised.
+        """
+        wait = _positive("timeout", timeout, allow_zero=True)
+        every = _positive("interval", interval, allow_zero=False)
+        deadline = self._monotonic() + wait
+        while True:
+            request = self.get_approval_request(uuid)
+            remaining = deadline - self._monotonic()
+            if not request.is_pending or remaining <= 0:
+                return request
+            self._sleep(min(every, remaining))
+
+    # -- callbacks (API.md §4.6) --------------------------------------------------
+
+    def verify_callback(
+        self,
+        headers: Mapping[str, str],
+        method: str,
+        url: str,
+        body: str | bytes,
+    ) -> bool:
+        """True when a callback received by the app is signed with this app's key.
+
+        *url* is the callback URL as configured (no query); *body* is the raw POST
+        body or, for a GET callback, the raw query string.
+        """
+        return signature.verify(self._api_key, headers, method, url, body)

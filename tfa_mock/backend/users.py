@@ -17,7 +17,7 @@ import phonenumbers
 
 from tfa_core import otp
 
-from ..phone import parse_phone
+from ..phone import is_typed_national, parse_phone
 from ..wire import errors
 from .base import BackendBase
 from .records import QrImage, UserRecord
@@ -37,8 +37,9 @@ _INVALID = "is invalid"
 
 ACTIVITY_TYPES = ("password_reset", "banned", "unbanned", "cookie_login")
 
-# API.md §3.1 leaves the install-link text open; this one names the app and a link.
-INSTALL_LINK_TEXT = "Download the {app} app to get your verification codes: {url}"
+# API.md §3.1 leaves the install-link text open; this one names the authenticator
+# (the tfa app, API.md "the device"), the customer app and a link.
+INSTALL_LINK_TEXT = "Download the tfa app to get your {app} verification codes: {url}"
 INSTALL_LINK_URL = "https://tfa.com/download"
 
 QR_SIZE_DEFAULT = 300
@@ -252,7 +253,7 @@ def _user_fields(
     """The e-mail, E.164 phone, calling code and national number, or UserNotValid.
 
     A bad country code marks only ``country_code``: the cellphone cannot be judged
-    without it (it is still marked when blank).
+    without it (it is still marked when blank or not made of digits and separators).
     """
     fields: dict[str, str] = {}
     email_problem = _email_problem(email)
@@ -264,6 +265,8 @@ def _user_fields(
     phone: str | None = None
     if not national:
         fields["cellphone"] = _BLANK
+    elif not is_typed_national(national):
+        fields["cellphone"] = _INVALID
     elif cc is not None:
         phone = parse_phone(cc, national)
         if phone is None:

@@ -18,8 +18,8 @@ import json
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, Protocol, TypeVar
 
 from . import signature
 from .errors import InvalidParameter
@@ -59,6 +59,7 @@ from .transport import (
 __all__ = [
     "Activity",
     "Client",
+    "Headers",
     "TfaApiError",
     "TfaProtocolError",
     "TfaTransportError",
@@ -68,6 +69,13 @@ __all__ = [
 R = TypeVar("R")
 Via = Literal["sms", "call"]
 Activity = Literal["password_reset", "banned", "unbanned", "cookie_login"]
+
+
+class Headers(Protocol):
+    """Anything with ``items()`` of name/value pairs: a dict, Flask's headers..."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...  # pragma: no cover
+
 
 _USER_AGENT = "tfa-python-client/0.1"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # API.md §3.1
@@ -630,7 +638,7 @@ class Client:
 
     def verify_callback(
         self,
-        headers: Mapping[str, str],
+        headers: Headers,
         method: str,
         url: str,
         body: str | bytes,
@@ -640,4 +648,5 @@ class Client:
         *url* is the callback URL as configured (no query); *body* is the raw POST
         body or, for a GET callback, the raw query string.
         """
-        return signature.verify(self._api_key, headers, method, url, body)
+        received = dict(headers.items())
+        return signature.verify(self._api_key, received, method, url, body)

@@ -317,7 +317,7 @@ def test_each_method_sends_the_documented_request_and_types_the_answer(
     query: dict[str, str],
     sent: Any,
     reply: str,
-    kind: type,
+    kind: type[Any],
 ) -> None:
     transport = FakeTransport(answer(body(reply)))
     result = call(make_client(transport))

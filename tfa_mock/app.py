@@ -20,6 +20,7 @@ from . import control
 from .api import BLUEPRINTS
 from .backend import Backend
 from .config import MockConfig
+from .web import bp as web_bp
 from .wire import errors
 from .wire.render import Format, content_type, render
 
@@ -55,7 +56,7 @@ def create_app(
     app.url_map.strict_slashes = False
     app.extensions["tfa_backend"] = backend
     app.extensions["tfa_config"] = config
-    for blueprint in (*BLUEPRINTS, control.bp):
+    for blueprint in (*BLUEPRINTS, control.bp, web_bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = _strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
     _install_handlers(app, backend)

@@ -1,0 +1,200 @@
+"""Fixtures of the browser tests: a running mock, the system Chromium, a page, and a
+loopback callback receiver.
+
+Chromium is the system one (``apt-get install chromium``; Playwright downloads no
+browser). Without it the tests skip, except on CI (``CI=true``) where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.mock.conftest import API_KEY, NOW
+from tfa_mock.config import MockConfig
+from tfa_mock.server import MockServer
+
+__all__ = ["Mock", "Receiver"]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+@dataclass
+class Mock:
+    """A running mock server and plain HTTP calls to it (the API and ``/_mock``)."""
+
+    server: MockServer
+    control_token: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        """*method* *path* with a JSON *body*; the status and the decoded JSON."""
+        headers = {"X-TFA-API-Key": API_KEY, "Accept": "application/json"}
+        if self.control_token is not None and path.startswith("/_mock"):
+            headers["Authorization"] = f"Bearer {self.control_token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(
+            self.url + path, data=data, headers=headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, json.loads(error.read() or b"null")
+
+    def ok(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Like :meth:`call`, asserting a 200."""
+        status, data = self.call(method, path, body)
+        assert status == 200, (method, path, status, data)
+        return data
+
+    def register(
+        self, email: str = "ana@example.com", phone: str = "201-555-0123"
+    ) -> int:
+        """Register a user through the API; its id."""
+        data = self.ok(
+            "POST",
+            "/protected/json/users/new",
+            {"user": {"email": email, "cellphone": phone, "country_code": 1}},
+        )
+        return int(data["user"]["id"])
+
+
+@dataclass
+class Receiver:
+    """A loopback HTTP server that records callbacks and answers *statuses* in turn
+    (then 200)."""
+
+    statuses: list[int] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    url: str = ""
+
+
+@pytest.fixture
+def mock() -> Iterator[Mock]:
+    """A mock server on a free port, seeded, its clock frozen at NOW."""
+    server = MockServer(MockConfig(port=0, seed=7, api_key=API_KEY))
+    server.backend.clock.freeze()
+    server.backend.clock.set(NOW)
+    with server:
+        yield Mock(server)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """The system Chromium, headless."""
+    path = _chromium()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed (CI must run the browser tests)")
+        pytest.skip("chromium not installed")
+    with sync_playwright() as playwright:
+        the_browser = playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield the_browser
+        finally:
+            the_browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, mock: Mock, tmp_path: Path) -> Iterator[Page]:
+    """A fresh page (its own context); saves ``end.png`` in the test's temporary
+    folder and fails the test on any script error (CSP violations included)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    the_page = context.new_page()
+    problems: list[str] = []
+    the_page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    the_page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    try:
+        yield the_page
+        the_page.screenshot(path=tmp_path / "end.png", full_page=True)
+    finally:
+        context.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A callback receiver on a free loopback port."""
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _record(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            state.requests.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": dict(self.headers.items()),
+                    "body": body,
+                }
+            )
+            status = state.statuses.pop(0) if state.statuses else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            state.arrived.set()
+
+        do_POST = _record
+        do_GET = _record
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/cb"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
 
 from . import signature
+from .approval import Logo, Status
 from .errors import InvalidParameter
 from .results import (
     Ack,
@@ -30,7 +31,6 @@ from .results import (
     ApprovalRequestInfo,
     AppStats,
     EmailSent,
-    Logo,
     PhoneInfo,
     PhoneVerificationInfo,
     PhoneVerificationStarted,
@@ -55,14 +55,18 @@ from .transport import (
     retry_after,
     transport_error,
 )
+from .verification import VerificationStatus
 
 __all__ = [
     "Activity",
     "Client",
     "Headers",
+    "Logo",
+    "Status",
     "TfaApiError",
     "TfaProtocolError",
     "TfaTransportError",
+    "VerificationStatus",
     "Via",
 ]
 

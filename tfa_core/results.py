@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .approval import Logo, Status
+from .errors import InvalidParameter
 from .transport import TfaProtocolError
+from .verification import VerificationStatus
 
 __all__ = [
     "Ack",
@@ -24,15 +27,12 @@ __all__ = [
     "AppStats",
     "ApprovalRequestCreated",
     "ApprovalRequestInfo",
-    "ApprovalStatus",
     "DetailedDevice",
     "EmailSent",
-    "Logo",
     "MonthStats",
     "PhoneInfo",
     "PhoneVerificationInfo",
     "PhoneVerificationStarted",
-    "PhoneVerificationState",
     "QrCode",
     "RegistrationStatus",
     "TokenDevice",
@@ -470,14 +470,6 @@ class PhoneVerificationStarted:
         return cls(**fields, raw=dict(body))
 
 
-class PhoneVerificationState(enum.Enum):
-    """The ``status`` of a phone verification (API.md §3.16)."""
-
-    PENDING = "pending"
-    VERIFIED = "verified"
-    EXPIRED = "expired"
-
-
 def _enum(kind: type[enum.Enum]) -> Reader:
     def read(obj: Body, key: str, where: str) -> Any:
         text = _str(obj, key, where)
@@ -495,7 +487,7 @@ class PhoneVerificationInfo:
     """``GET phones/verification/status`` (API.md §3.16)."""
 
     uuid: str
-    status: PhoneVerificationState
+    status: VerificationStatus
     seconds_to_expire: int
     message: str
     raw: dict[str, Any] = field(repr=False, compare=False)
@@ -507,7 +499,7 @@ class PhoneVerificationInfo:
             body,
             "",
             uuid=_str,
-            status=_enum(PhoneVerificationState),
+            status=_enum(VerificationStatus),
             seconds_to_expire=_int,
             message=_str,
         )
@@ -550,31 +542,17 @@ class ApprovalRequestCreated:
         return cls(uuid=_str(request, "uuid", "approval_request."), raw=dict(body))
 
 
-class ApprovalStatus(enum.Enum):
-    """The ``status`` of an approval request (API.md §4.1)."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    DENIED = "denied"
-    EXPIRED = "expired"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Logo:
-    """A logo of an approval request: ``res`` is default, low, med or high."""
-
-    res: str
-    url: str
-
-
 def _logos(obj: Body, key: str, where: str) -> tuple[Logo, ...] | None:
     if obj.get(key) is None:
         return None
     inner = f"{where}{key}[]."
-    return tuple(
-        Logo(**_read(item, inner, res=_str, url=_str))
-        for item in _items(obj, key, where)
-    )
+    logos = []
+    for item in _items(obj, key, where):
+        try:
+            logos.append(Logo(**_read(item, inner, res=_str, url=_str)))
+        except InvalidParameter:  # a res outside default/low/med/high, an empty url
+            raise _bad(where, key, "logos as in API.md §3.18", item) from None
+    return tuple(logos)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -586,7 +564,7 @@ class ApprovalRequestInfo:
     """
 
     uuid: str
-    status: ApprovalStatus
+    status: Status
     message: str
     details: dict[str, str] | None
     hidden_details: dict[str, str] | None
@@ -602,7 +580,7 @@ class ApprovalRequestInfo:
     @property
     def is_pending(self) -> bool:
         """Neither decided nor expired yet."""
-        return self.status is ApprovalStatus.PENDING
+        return self.status is Status.PENDING
 
     @classmethod
     def from_body(cls, body: Body) -> ApprovalRequestInfo:
@@ -612,7 +590,7 @@ class ApprovalRequestInfo:
             doc,
             "approval_request.",
             uuid=_str,
-            status=_enum(ApprovalStatus),
+            status=_enum(Status),
             message=_str,
             details=_str_map,
             hidden_details=_str_map,

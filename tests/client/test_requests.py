@@ -16,7 +16,7 @@ import pytest
 from tests.client.bodies import body
 from tests.client.fakes import API_KEY, BASE, FakeTransport, answer, make_client
 from tfa_core import results as r
-from tfa_core.client import Client
+from tfa_core.client import Client, Logo, Status, VerificationStatus
 
 Call = Callable[[Client], Any]
 
@@ -271,7 +271,7 @@ CASES: list[tuple[str, Call, str, str, dict[str, str], Any, str, type]] = [
             details={"Location": "California, USA", "Room": "VR Room 1"},
             hidden_details={"test": "This is a"},
             logos=[
-                r.Logo(res="default", url="https://e.com/l.png"),
+                Logo(res="default", url="https://e.com/l.png"),
                 {"res": "low", "url": "u"},
             ],
             seconds_to_expire=300,
@@ -434,7 +434,7 @@ def test_app_stats_months_oldest_first() -> None:
 
 def test_approval_request_times_are_unix_seconds() -> None:
     info = r.ApprovalRequestInfo.from_body(body("approval"))
-    assert info.status is r.ApprovalStatus.PENDING and info.is_pending
+    assert info.status is Status.PENDING and info.is_pending
     assert info.created_at == 1700000100.0  # 2023-11-14T22:15:00Z
     assert info.processed_at is None
     assert info.details == {"Account Number": "981266321"}
@@ -449,12 +449,12 @@ def test_approval_request_logos_and_decision() -> None:
         logos=[{"res": "default", "url": "https://e.com/l.png"}],
     )
     info = r.ApprovalRequestInfo.from_body(doc)
-    assert info.status is r.ApprovalStatus.APPROVED and not info.is_pending
+    assert info.status is Status.APPROVED and not info.is_pending
     assert info.processed_at == 1700000200.0
-    assert info.logos == (r.Logo(res="default", url="https://e.com/l.png"),)
+    assert info.logos == (Logo(res="default", url="https://e.com/l.png"),)
 
 
 def test_phone_verification_status_is_an_enum() -> None:
     info = r.PhoneVerificationInfo.from_body(body("vstatus"))
-    assert info.status is r.PhoneVerificationState.PENDING
+    assert info.status is VerificationStatus.PENDING
     assert info.seconds_to_expire == 412

@@ -9,8 +9,8 @@ import pytest
 
 from tests.client.bodies import body
 from tests.client.fakes import FakeTime, FakeTransport, answer, make_client
+from tfa_core.approval import Status
 from tfa_core.client import TfaApiError, TfaTransportError
-from tfa_core.results import ApprovalStatus
 from tfa_core.transport import HttpResponse
 
 
@@ -68,7 +68,7 @@ def test_a_read_only_get_is_retried_after_a_connection_failure() -> None:
     transport = FakeTransport(refused, refused, answer(body("approval")))
     client = make_client(transport, clock, retries=2)
     info = client.get_approval_request("c1a5e0d2-7b34-4f0e-a2c9-3d8e1f6b9a04")
-    assert info.status is ApprovalStatus.PENDING
+    assert info.status is Status.PENDING
     assert clock.sleeps == [0.5, 1.0]
 
 
@@ -134,7 +134,7 @@ def test_wait_for_approval_polls_until_decided() -> None:
     )
     client = make_client(transport, clock)
     info = client.wait_for_approval("c1a5e0d2", timeout=60, interval=2)
-    assert info.status is ApprovalStatus.APPROVED
+    assert info.status is Status.APPROVED
     assert clock.sleeps == [2, 2]
 
 
@@ -142,7 +142,7 @@ def test_wait_for_approval_polls_until_decided() -> None:
 def test_wait_for_approval_stops_on_any_final_status(final: str) -> None:
     transport = FakeTransport(_approval("pending"), _approval(final))
     info = make_client(transport).wait_for_approval("c1a5e0d2", interval=1)
-    assert info.status is ApprovalStatus(final)
+    assert info.status is Status(final)
 
 
 def test_wait_for_approval_returns_the_pending_state_at_the_timeout() -> None:

@@ -14,8 +14,7 @@ import http.client
 import json
 import socket
 import threading
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -148,33 +147,39 @@ class AttemptResult:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx is an answer, not an acknowledgement
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def send(
     prepared: PreparedAttempt, *, timeout: float = ATTEMPT_TIMEOUT
 ) -> AttemptResult:
-    """Send one attempt; never raises for network trouble."""
-    data = prepared.body.encode("utf-8") if prepared.method == "POST" else None
-    request = urllib.request.Request(  # noqa: S310 - the app's own callback URL
-        prepared.url, data=data, headers=prepared.headers, method=prepared.method
+    """Send one attempt; never raises for network trouble.
+
+    http.client rather than urllib: urllib re-capitalises header names
+    (``X-tfa-signature``), and receivers may look for ``X-TFA-Signature`` exactly.
+    Redirects are not followed: a 3xx is an answer, not an acknowledgement.
+    """
+    parts = urllib.parse.urlsplit(prepared.url)
+    connection_class = (
+        http.client.HTTPSConnection
+        if parts.scheme == "https"
+        else http.client.HTTPConnection
     )
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    data = prepared.body.encode("utf-8") if prepared.method == "POST" else None
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        connection = connection_class(parts.netloc, timeout=timeout)
+        try:
+            connection.request(
+                prepared.method, target, body=data, headers=prepared.headers
+            )
+            response = connection.getresponse()
             response.read()
             return AttemptResult(status_code=int(response.status), error=None)
-    except urllib.error.HTTPError as error:
-        return AttemptResult(status_code=int(error.code), error=None)
-    except urllib.error.URLError as error:
-        return AttemptResult(status_code=None, error=_reason(error.reason))
+        finally:
+            connection.close()
     except TimeoutError:
         return AttemptResult(status_code=None, error="timeout")
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException, ValueError) as error:
         return AttemptResult(status_code=None, error=_reason(error))
 
 

@@ -69,7 +69,9 @@ def endpoint(
             call = _prepare(cast(Format, fmt), path_args)
             _apply_fault(call, name, phone_of)
             body = handler(call)
-            return Response(render(body, call.fmt), 200, content_type=content_type(fmt))
+            return Response(
+                render(body, call.fmt), 200, content_type=content_type(call.fmt)
+            )
 
         bp.add_url_rule(
             rule, endpoint=handler.__name__, view_func=view, methods=[method]

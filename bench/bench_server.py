@@ -1,0 +1,144 @@
+"""Benchmark: the mock's verify and sms endpoints against a trivial Flask endpoint.
+
+Both run on the same stack (werkzeug's threaded server, HTTP/1.1 keep-alive) in a
+background thread of this process; the same keep-alive clients drive each target
+in turn. Goal (issue 4): our endpoints reach at least 0.7x the trivial endpoint's
+requests per second. Prints requests/s, the ratio, and p50/p99 latencies.
+
+Run: ``python bench/bench_server.py`` (``make bench`` runs it).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask, jsonify
+
+from tfa_core import otp
+from tfa_mock.backend import Backend
+from tfa_mock.config import MockConfig
+from tfa_mock.server import MockServer
+
+KEY = "bench_api_key_0123456789abcdefghij"
+CLIENTS = 4
+REQUESTS_PER_CLIENT = 400
+ROUNDS = 3
+
+PathFor = Callable[[int], str]
+
+
+def _drive(port: int, path_for: PathFor, headers: dict[str, str]) -> list[float]:
+    """CLIENTS keep-alive connections, each sending REQUESTS_PER_CLIENT requests."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(10**9))
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine: list[float] = []
+        for _ in range(REQUESTS_PER_CLIENT):
+            with lock:
+                n = next(counter)
+                path = path_for(n)
+            start = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - start)
+            if response.status != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status}")
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def _measure(
+    port: int, path_for: PathFor, headers: dict[str, str]
+) -> tuple[float, list[float]]:
+    best_rate = 0.0
+    best_latencies: list[float] = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        latencies = _drive(port, path_for, headers)
+        rate = len(latencies) / (time.perf_counter() - start)
+        if rate > best_rate:
+            best_rate, best_latencies = rate, latencies
+    return best_rate, best_latencies
+
+
+def _pct(latencies: list[float], q: int) -> float:
+    return statistics.quantiles(latencies, n=100)[q - 1] * 1000
+
+
+def main() -> None:
+    trivial = Flask("trivial")
+
+    @trivial.get("/trivial")
+    def trivial_view() -> object:
+        return jsonify({"ok": True})
+
+    backend = Backend(seed=1, api_key=KEY)
+    backend.clock.freeze()
+    backend.clock.set(1_700_000_000)
+    with backend.lock:
+        backend.apps[1].limits = {key: None for key in backend.apps[1].limits}
+
+    with (
+        MockServer(MockConfig(port=0, api_key=KEY), backend=backend) as mock,
+        MockServer(MockConfig(port=0), app=trivial) as plain,
+    ):
+        auth = {"X-TFA-API-Key": KEY}
+        conn = http.client.HTTPConnection("127.0.0.1", mock.port)
+        conn.request(
+            "POST",
+            "/protected/json/users/new",
+            body='{"user":{"email":"a@example.com","cellphone":"201-555-0123",'
+            '"country_code":1},"send_install_link_via_sms":false}',
+            headers={**auth, "Content-Type": "application/json"},
+        )
+        user_id = json.loads(conn.getresponse().read())["user"]["id"]
+        conn.close()
+        backend.install_device(user_id, "android")
+        user_key = backend.users[user_id].key
+
+        def verify_path(n: int) -> str:
+            # Each verify uses a fresh 10-second step: the device code is single use.
+            backend.clock.advance(10)
+            code = otp.totp(user_key, now=backend.now(), step=10, digits=7)
+            return f"/protected/json/verify/{code}/{user_id}?force=true"
+
+        def sms_path(n: int) -> str:
+            return f"/protected/json/sms/{user_id}?force=true"
+
+        rates: dict[str, tuple[float, list[float]]] = {
+            "trivial": _measure(plain.server_port, lambda n: "/trivial", {}),
+            "verify": _measure(mock.port, verify_path, auth),
+            "sms": _measure(mock.port, sms_path, auth),
+        }
+    plain.shutdown()
+
+    base = rates["trivial"][0]
+    print(f"clients={CLIENTS} requests/client={REQUESTS_PER_CLIENT} best of {ROUNDS}")
+    for name, (rate, latencies) in rates.items():
+        ratio = rate / base
+        goal = "" if name == "trivial" else f" ({ratio:.2f}x trivial, goal >= 0.7x)"
+        print(
+            f"{name:8s} {rate:8.0f} req/s  p50 {_pct(latencies, 50):6.2f} ms  "
+            f"p99 {_pct(latencies, 99):6.2f} ms{goal}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -155,8 +155,9 @@ class ApprovalRequest:
         uuid = _required(data, "uuid")
         if not isinstance(uuid, str):
             raise InvalidParameter("uuid: must be a string")
+        raw_status = _required(data, "status")
         try:
-            status = Status(_required(data, "status"))
+            status = Status(raw_status)
         except ValueError:
             raise InvalidParameter(
                 "status: must be one of pending, approved, denied, expired"

@@ -285,10 +285,11 @@ def test_from_dict_rejects_bad_values(change: dict[str, object], param: str) -> 
         ApprovalRequest.from_dict(data)
 
 
-def test_from_dict_names_a_missing_field() -> None:
+@pytest.mark.parametrize("name", ["status", "seconds_to_expire", "logos"])
+def test_from_dict_names_a_missing_field(name: str) -> None:
     data = pending().to_dict()
-    del data["seconds_to_expire"]
-    with pytest.raises(InvalidParameter, match=r"^seconds_to_expire: is required"):
+    del data[name]
+    with pytest.raises(InvalidParameter, match=rf"^{name}: is required"):
         ApprovalRequest.from_dict(data)
 
 

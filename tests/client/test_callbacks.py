@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, abort, request
 
+from tests.client.receiver import make_receiver
 from tfa_core import signature
 from tfa_core.client import Client
 
@@ -98,26 +98,10 @@ def test_a_payload_signed_here_verifies_and_tampering_fails(method: str) -> None
 # -- the README's receiver ------------------------------------------------------------
 
 
-def make_receiver(tfa: Client, callback_url: str, seen: list[tuple[str, str]]) -> Flask:
-    """The Flask callback receiver of the README (recording into *seen*)."""
-    app = Flask(__name__)
-
-    @app.route("/tfa/onetouch/callback", methods=["GET", "POST"])
-    def tfa_callback() -> tuple[str, int]:
-        # POST: the raw body; GET: the raw query string (it is the canonical string).
-        data = request.get_data() if request.method == "POST" else request.query_string
-        if not tfa.verify_callback(request.headers, request.method, callback_url, data):
-            abort(401)
-        event = request.get_json() if request.method == "POST" else request.args
-        seen.append((event["uuid"], event["status"]))  # approved, denied, expired
-        return "", 204
-
-    return app
-
-
 def test_the_readme_receiver_accepts_signed_callbacks_only() -> None:
     seen: list[tuple[str, str]] = []
-    receiver = make_receiver(Client(KEY), URL, seen).test_client()
+    app = make_receiver(Client(KEY), URL, lambda *event: seen.append(event))
+    receiver = app.test_client()
     path = "/tfa/onetouch/callback"
     headers, body = _signed(PAYLOAD, "POST")
     ok = receiver.post(

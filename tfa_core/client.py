@@ -97,18 +97,24 @@ def _bool(name: str, value: object) -> bool:
 
 
 def _int_in(name: str, value: object, lo: int, hi: int | None = None) -> int:
-    rule = (
-        f"must be an integer from {lo} to {hi}" if hi else f"must be an integer >= {lo}"
-    )
-    in_range = isinstance(value, int) and lo <= value and (hi is None or value <= hi)
-    if in_range and isinstance(value, int) and not isinstance(value, bool):
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and lo <= value
+        and (hi is None or value <= hi)
+    ):
         return value
-    raise InvalidParameter(f"{name}: {rule}, got {value!r}")
+    rule = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+    raise InvalidParameter(f"{name}: must be an integer {rule}, got {value!r}")
 
 
 def _digits(name: str, value: object, lo: int, hi: int) -> str:
-    digits = isinstance(value, str) and value.isascii() and value.isdigit()
-    if digits and isinstance(value, str) and lo <= len(value) <= hi:
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and lo <= len(value) <= hi
+    ):
         return value
     raise InvalidParameter(f"{name}: must be {lo} to {hi} ASCII digits, got {value!r}")
 
@@ -132,10 +138,9 @@ def _opt_bool(name: str, value: object) -> bool | None:
 
 
 def _positive(name: str, value: object, *, allow_zero: bool) -> float:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if (
-        number
-        and isinstance(value, (int, float))
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
         and (value > 0 or (allow_zero and value == 0))
     ):
         return float(value)
@@ -187,12 +192,7 @@ def _logo(item: object) -> dict[str, str]:
         res, url = item.res, item.url
     elif isinstance(item, Mapping):
         res, url = item.get("res"), item.get("url")
-    if (
-        res in _LOGO_RES
-        and isinstance(res, str)
-        and isinstance(url, str)
-        and url.strip()
-    ):
+    if isinstance(res, str) and res in _LOGO_RES and isinstance(url, str) and url:
         return {"res": res, "url": url}
     rule = "must be a list of {res, url} with res one of: " + ", ".join(_LOGO_RES)
     raise InvalidParameter(f"logos: {rule}, got {item!r}")
@@ -209,20 +209,24 @@ def _logos(value: object) -> list[dict[str, str]] | None:
 def _data(value: object) -> dict[str, object] | None:
     if value is None:
         return None
-    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+    scalar = (str, int, float, bool, type(None))
+    if isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, scalar) for k, v in value.items()
+    ):
         return dict(value)
-    raise InvalidParameter(f"data: must be a mapping with string keys, got {value!r}")
+    rule = "must be a mapping of strings to strings, numbers, booleans or None"
+    raise InvalidParameter(f"data: {rule}, got {value!r}")
 
 
 def _query_value(value: object) -> str:
-    # API.md §1.3: booleans travel as true/false.
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 class Client:
     """A client of the tfa API for one app (one API key).
 
-    ``retries`` (0: off) re-sends a request refused with 429 once ``Retry-After`` has
+    ``timeout`` bounds the connection and each read, in seconds. ``retries`` (0:
+    off) re-sends a request refused with 429 once ``Retry-After`` has
     passed and a read-only GET whose connection failed (not one that timed out: it
     may have been processed); a wait over ``max_retry_wait`` seconds is not taken and
     the error is raised. ``sleep`` and ``monotonic`` serve retries and
@@ -272,30 +276,38 @@ class Client:
 
     # -- the exchange -------------------------------------------------------------
 
-    def build_request(
+    def _build(
         self, method: Method, path: str, params: Mapping[str, Any] | None = None
     ) -> HttpRequest:
-        """The request for *path* (below the base URL); None parameters are left out."""
+        """The request for *path* (below the base URL); None parameters left out."""
         given = {k: v for k, v in (params or {}).items() if v is not None}
+        try:
+            url, body = self._encode(method, path, given)
+        except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form
+            raise InvalidParameter("params: strings must be valid Unicode") from None
         headers = {
             "X-TFA-API-Key": self._api_key,
             "Accept": "application/json",
             "User-Agent": _USER_AGENT,
         }
-        url, body = self.base_url + path, None
-        if method == "GET":
-            query = urllib.parse.urlencode(
-                {k: _query_value(v) for k, v in given.items()}
-            )
-            url += f"?{query}" if query else ""
-        else:
-            # API.md §1.3: a compact JSON object, {} when there are no parameters.
-            text = json.dumps(given, separators=(",", ":"), ensure_ascii=False)
-            body = text.encode("utf-8")
+        if body is not None:
             headers["Content-Type"] = "application/json"
         return HttpRequest(
             method=method, url=url, headers=headers, body=body, timeout=self.timeout
         )
+
+    def _encode(
+        self, method: Method, path: str, params: Mapping[str, Any]
+    ) -> tuple[str, bytes | None]:
+        url = self.base_url + path
+        if method == "GET":
+            # API.md §1.3: GET parameters in the query, booleans true/false.
+            pairs = {name: _query_value(value) for name, value in params.items()}
+            query = urllib.parse.urlencode(pairs)
+            return (f"{url}?{query}" if query else url), None
+        # API.md §1.3: a compact JSON object, {} when there are no parameters.
+        text = json.dumps(params, separators=(",", ":"), ensure_ascii=False)
+        return url, text.encode("utf-8")
 
     def _backoff(self, attempt: int) -> float:
         # 0.5 s, 1 s, 2 s ... (capped), when the server named no Retry-After.
@@ -338,7 +350,7 @@ class Client:
         *,
         safe: bool = False,
     ) -> R:
-        response = self._send(self.build_request(method, path, params), safe=safe)
+        response = self._send(self._build(method, path, params), safe=safe)
         if not 200 <= response.status < 300:
             raise api_error(response)
         body = decode_json(response.body)

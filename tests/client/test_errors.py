@@ -264,6 +264,13 @@ INVALID: list[tuple[str, Callable[[Any], Any], str]] = [
     ("email", lambda c: c.register_user("not-an-email", "2015550123", 1), "email"),
     ("update email", lambda c: c.update_user(1000, "a@b"), "email"),
     ("activity", lambda c: c.register_activity(1000, "deleted"), "activity"),
+    (
+        "activity data",
+        lambda c: c.register_activity(1000, "banned", data={"k": {1}}),
+        "data",
+    ),
+    ("lone surrogate post", lambda c: c.create_approval_request(1, "\ud800"), "params"),
+    ("lone surrogate get", lambda c: c.request_sms(1, action="\udfff"), "params"),
     ("qr_size", lambda c: c.generic_authenticator(1000, qr_size=49), "qr_size"),
     ("uuid blank", lambda c: c.get_approval_request(""), "uuid"),
     ("wait interval", lambda c: c.wait_for_approval("u", interval=0), "interval"),

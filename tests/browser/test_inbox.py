@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Mock, Receiver
 from tests.mock.conftest import API_KEY, NOW
-from tfa_core import signature
+from tfa_core import otp, signature
 from tfa_mock.config import MockConfig
 from tfa_mock.server import MockServer
 
@@ -51,6 +51,12 @@ def test_sms_appears_without_reload(page: Page, mock: Mock, tmp_path: Path) -> N
     expect(newest.locator(".to")).to_have_text("+12015550123")
     assert same_document(page)
     shot(page, tmp_path, "sms")
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    newest.get_by_role("button", name="Copy").click()
+    expect(newest.get_by_role("button", name="Copied")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert hmac.compare_digest(copied, sent["code"])
 
 
 def test_approve_reads_approved_and_delivers_callback(
@@ -158,6 +164,24 @@ def test_shown_totp_verifies(page: Page, mock: Mock, tmp_path: Path) -> None:
     shot(page, tmp_path, "totp")
 
 
+def test_code_rolls_over_on_the_running_clock(
+    page: Page, mock: Mock, tmp_path: Path
+) -> None:
+    user_id = mock.register()
+    secret = mock.ok("GET", f"/_mock/users/{user_id}")["secret"]
+    mock.ok("POST", "/_mock/clock", {"set": NOW + 9})  # 1 s before a 10 s step ends
+    open_inbox(page, mock)
+    code = page.locator(f'.phone[data-user-id="{user_id}"] .totp-device .code')
+    before = otp.totp(otp.b32decode(secret), now=NOW + 9, step=10, digits=7)
+    after = otp.totp(otp.b32decode(secret), now=NOW + 10, step=10, digits=7)
+    expect(code).to_have_text(before)
+    mock.ok("POST", "/_mock/clock", {"unfreeze": True})
+    # Nothing changes on the server when a running clock crosses the step: the
+    # page's own countdown notices and fetches the new code.
+    expect(code).to_have_text(after, timeout=4000)
+    shot(page, tmp_path, "rolled")
+
+
 def test_clock_buttons(page: Page, mock: Mock, tmp_path: Path) -> None:
     open_inbox(page, mock)
     expect(page.locator("#clock-time")).to_have_text("2023-11-14 22:13:20 UTC")
@@ -191,10 +215,13 @@ def test_data_is_shown_as_text(page: Page, mock: Mock, tmp_path: Path) -> None:
         f"/onetouch/json/users/{user_id}/approval_requests",
         {"message": hostile, "details": {hostile: "<script>alert(1)</script>"}},
     )
+    mock.ok("PATCH", "/_mock/apps/1", {"name": hostile})
+    mock.ok("GET", f"/protected/json/sms/{user_id}?force=true")
     mock.ok(
         "POST", "/_mock/faults", {"endpoint": "sms", "message": hostile, "status": 500}
     )
     open_inbox(page, mock)
+    expect(page.locator("#messages .message .body").first).to_contain_text(hostile)
     card = page.locator(f'.phone[data-user-id="{user_id}"]')
     expect(card.locator(".email")).to_have_text("<b>ana</b>@example.com")
     expect(card.locator(".approval-message")).to_have_text(hostile)

@@ -246,7 +246,12 @@ def test_stream_pings_when_quiet_and_ends_when_told(backend: Backend) -> None:
     stop = threading.Event()
     gone = False
     stream = event_stream(
-        backend, gone=lambda: gone, stop=stop, heartbeat=0.0, wait_slice=0.01
+        backend,
+        gone=lambda: gone,
+        stop=stop,
+        heartbeat=0.0,
+        wait_slice=0.01,
+        min_gap=0.0,
     )
     start = backend.version
     assert next(stream).endswith(change_event(start))

@@ -21,6 +21,7 @@ from ..backend import Backend
 
 __all__ = [
     "HEARTBEAT",
+    "MIN_GAP",
     "RETRY_MS",
     "SLICE",
     "change_event",
@@ -30,6 +31,7 @@ __all__ = [
 
 HEARTBEAT = 15.0  # real seconds without an event before a comment line
 SLICE = 0.5  # real seconds of one wait: how soon a gone client or a stop is seen
+MIN_GAP = 0.05  # real seconds between two events: a burst of changes is one refetch
 RETRY_MS = 1000  # how soon EventSource reconnects after losing the stream
 
 
@@ -62,6 +64,7 @@ def event_stream(
     stop: threading.Event,
     heartbeat: float = HEARTBEAT,
     wait_slice: float = SLICE,
+    min_gap: float = MIN_GAP,
 ) -> Iterator[str]:
     """Yield the stream's chunks until *gone* is true or *stop* is set."""
     with backend.lock:
@@ -79,6 +82,9 @@ def event_stream(
         if version != seen:
             yield change_event(version)
             last_write = time.monotonic()
+            # Under a load test every request changes the state; the page needs
+            # one event per burst, not one per request.
+            stop.wait(min_gap)
         elif time.monotonic() - last_write >= heartbeat:
             yield ": ping\n\n"
             last_write = time.monotonic()

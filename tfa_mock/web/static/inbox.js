@@ -176,8 +176,13 @@
   function render() {
     document.body.dataset.version = String(state.version);
     once("messages", [state.messages, state.messages_total], renderMessages);
+    // The countdowns tick locally: a new seconds_left alone redraws nothing.
     const phones = [
-      state.users.map((u) => [u, u.totp.code, u.generic_totp && u.generic_totp.code]),
+      state.users.map((u) => ({
+        ...u,
+        totp: u.totp.code,
+        generic_totp: u.generic_totp && u.generic_totp.code,
+      })),
       state.approval_requests,
     ];
     once("phones", phones, renderPhones);

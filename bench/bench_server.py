@@ -11,18 +11,18 @@ Run: ``python bench/bench_server.py`` (``make bench`` runs it).
 from __future__ import annotations
 
 import http.client
-import json
 import statistics
 import threading
 import time
 from collections.abc import Callable
 
 from flask import Flask, jsonify
+from werkzeug.serving import make_server
 
 from tfa_core import otp
 from tfa_mock.backend import Backend
 from tfa_mock.config import MockConfig
-from tfa_mock.server import MockServer
+from tfa_mock.server import MockServer, QuietHandler
 
 KEY = "bench_api_key_0123456789abcdefghij"
 CLIENTS = 4
@@ -65,11 +65,15 @@ def _drive(port: int, path_for: PathFor, headers: dict[str, str]) -> list[float]
 
 
 def _measure(
-    port: int, path_for: PathFor, headers: dict[str, str]
+    port: int,
+    path_for: PathFor,
+    headers: dict[str, str],
+    before_round: Callable[[], None] = lambda: None,
 ) -> tuple[float, list[float]]:
     best_rate = 0.0
     best_latencies: list[float] = []
     for _ in range(ROUNDS):
+        before_round()
         start = time.perf_counter()
         latencies = _drive(port, path_for, headers)
         rate = len(latencies) / (time.perf_counter() - start)
@@ -80,6 +84,27 @@ def _measure(
 
 def _pct(latencies: list[float], q: int) -> float:
     return statistics.quantiles(latencies, n=100)[q - 1] * 1000
+
+
+def _register_users(backend: Backend, count: int) -> list[int]:
+    """*count* users with an installed device (setup, not timed)."""
+    users: list[int] = []
+    n = 0
+    while len(users) < count:
+        n += 1
+        try:
+            uid = backend.register_user(
+                1,
+                email=f"user{n}@example.com",
+                cellphone=f"201-55{n // 10000 % 10}-{n % 10000:04d}",
+                country_code=1,
+                send_install_link=False,
+            )
+        except Exception:  # noqa: S112 - an invalid number is skipped
+            continue
+        backend.install_device(uid, "android")
+        users.append(uid)
+    return users
 
 
 def main() -> None:
@@ -95,39 +120,36 @@ def main() -> None:
     with backend.lock:
         backend.apps[1].limits = {key: None for key in backend.apps[1].limits}
 
-    with (
-        MockServer(MockConfig(port=0, api_key=KEY), backend=backend) as mock,
-        MockServer(MockConfig(port=0), app=trivial) as plain,
-    ):
+    plain = make_server(
+        "127.0.0.1", 0, trivial, threaded=True, request_handler=QuietHandler
+    )
+    threading.Thread(target=plain.serve_forever, daemon=True).start()
+    with MockServer(MockConfig(port=0, api_key=KEY), backend=backend) as mock:
         auth = {"X-TFA-API-Key": KEY}
-        conn = http.client.HTTPConnection("127.0.0.1", mock.port)
-        conn.request(
-            "POST",
-            "/protected/json/users/new",
-            body='{"user":{"email":"a@example.com","cellphone":"201-555-0123",'
-            '"country_code":1},"send_install_link_via_sms":false}',
-            headers={**auth, "Content-Type": "application/json"},
-        )
-        user_id = json.loads(conn.getresponse().read())["user"]["id"]
-        conn.close()
-        backend.install_device(user_id, "android")
-        user_key = backend.users[user_id].key
+        # One user per verify request of a round, so that every request presents a
+        # fresh device code (a step once accepted is refused, API.md §5.2) whatever
+        # order the concurrent clients' requests arrive in.
+        users = _register_users(backend, CLIENTS * REQUESTS_PER_CLIENT)
+        keys = [backend.users[uid].key for uid in users]
 
         def verify_path(n: int) -> str:
-            # Each verify uses a fresh 10-second step: the device code is single use.
-            backend.clock.advance(10)
-            code = otp.totp(user_key, now=backend.now(), step=10, digits=7)
-            return f"/protected/json/verify/{code}/{user_id}?force=true"
+            i = n % len(users)
+            code = otp.totp(keys[i], now=backend.now(), step=10, digits=7)
+            return f"/protected/json/verify/{code}/{users[i]}?force=true"
 
-        def sms_path(n: int) -> str:
+        def next_step() -> None:
+            backend.clock.advance(10)
+
+        def sms_path(user_id: int) -> str:
             return f"/protected/json/sms/{user_id}?force=true"
 
         rates: dict[str, tuple[float, list[float]]] = {
             "trivial": _measure(plain.server_port, lambda n: "/trivial", {}),
-            "verify": _measure(mock.port, verify_path, auth),
-            "sms": _measure(mock.port, sms_path, auth),
+            "verify": _measure(mock.port, verify_path, auth, next_step),
+            "sms": _measure(mock.port, lambda n: sms_path(users[n % len(users)]), auth),
         }
     plain.shutdown()
+    plain.server_close()
 
     base = rates["trivial"][0]
     print(f"clients={CLIENTS} requests/client={REQUESTS_PER_CLIENT} best of {ROUNDS}")

@@ -15,12 +15,12 @@ are checked by :mod:`tfa_core.signature`; nothing is cached or stored here.
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol, TypeVar
 
+from . import _checks as check
 from . import signature
 from .approval import Logo, Status
 from .errors import InvalidParameter
@@ -82,140 +82,6 @@ class Headers(Protocol):
 
 
 _USER_AGENT = "tfa-python-client/0.1"
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # API.md §3.1
-_LOGO_RES = ("default", "low", "med", "high")  # API.md §3.18
-_ACTIVITIES = ("password_reset", "banned", "unbanned", "cookie_login")  # §3.5
-_MAX_DETAILS = 50  # API.md §3.18
-
-# -- checks before sending (InvalidParameter messages start with the name) ------------
-
-
-def _bool(name: str, value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise InvalidParameter(f"{name}: must be a boolean, got {value!r}")
-
-
-def _int_in(name: str, value: object, lo: int, hi: int | None = None) -> int:
-    if (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and lo <= value
-        and (hi is None or value <= hi)
-    ):
-        return value
-    rule = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
-    raise InvalidParameter(f"{name}: must be an integer {rule}, got {value!r}")
-
-
-def _digits(name: str, value: object, lo: int, hi: int) -> str:
-    if (
-        isinstance(value, str)
-        and value.isascii()
-        and value.isdigit()
-        and lo <= len(value) <= hi
-    ):
-        return value
-    raise InvalidParameter(f"{name}: must be {lo} to {hi} ASCII digits, got {value!r}")
-
-
-def _text(name: str, value: object, max_len: int | None = None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidParameter(f"{name}: must be a non-blank string, got {value!r}")
-    if max_len is not None and len(value.strip()) > max_len:
-        raise InvalidParameter(f"{name}: must be at most {max_len} characters")
-    return value
-
-
-def _opt_text(name: str, value: object) -> str | None:
-    return None if value is None else _text(name, value)
-
-
-def _opt_bool(name: str, value: object) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise InvalidParameter(f"{name}: must be a boolean, got {value!r}")
-
-
-def _positive(name: str, value: object, *, allow_zero: bool) -> float:
-    if (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and (value > 0 or (allow_zero and value == 0))
-    ):
-        return float(value)
-    rule = "must be a number >= 0" if allow_zero else "must be a number > 0"
-    raise InvalidParameter(f"{name}: {rule}, got {value!r}")
-
-
-def _choice(name: str, value: object, choices: Sequence[str]) -> str:
-    if isinstance(value, str) and value in choices:
-        return value
-    raise InvalidParameter(
-        f"{name}: must be one of: {', '.join(choices)}, got {value!r}"
-    )
-
-
-def _email(value: object) -> str:
-    if isinstance(value, str) and _EMAIL.fullmatch(value.strip()):
-        return value
-    raise InvalidParameter(f"email: must be an e-mail address, got {value!r}")
-
-
-def _segment(name: str, value: object) -> str:
-    """A path segment, percent-encoded (API.md §1.3)."""
-    return urllib.parse.quote(_text(name, value), safe="")
-
-
-def _user(user_id: object) -> str:
-    """The path segment of a user id (``authy_id``, an integer)."""
-    return str(_int_in("user_id", user_id, 0))
-
-
-def _string_map(name: str, value: object) -> dict[str, str] | None:
-    if value is None:
-        return None
-    if isinstance(value, Mapping) and len(value) <= _MAX_DETAILS:
-        result = {k: v for k, v in value.items() if isinstance(k, str)}
-        if len(result) == len(value) and all(
-            isinstance(v, str) for v in result.values()
-        ):
-            return result
-    rule = f"must be a mapping of at most {_MAX_DETAILS} string keys and values"
-    raise InvalidParameter(f"{name}: {rule}, got {value!r}")
-
-
-def _logo(item: object) -> dict[str, str]:
-    res: object = None
-    url: object = None
-    if isinstance(item, Logo):
-        res, url = item.res, item.url
-    elif isinstance(item, Mapping):
-        res, url = item.get("res"), item.get("url")
-    if isinstance(res, str) and res in _LOGO_RES and isinstance(url, str) and url:
-        return {"res": res, "url": url}
-    rule = "must be a list of {res, url} with res one of: " + ", ".join(_LOGO_RES)
-    raise InvalidParameter(f"logos: {rule}, got {item!r}")
-
-
-def _logos(value: object) -> list[dict[str, str]] | None:
-    if value is None:
-        return None
-    if not isinstance(value, (list, tuple)):
-        raise InvalidParameter(f"logos: must be a list or tuple, got {value!r}")
-    return [_logo(item) for item in value]
-
-
-def _data(value: object) -> dict[str, object] | None:
-    if value is None:
-        return None
-    scalar = (str, int, float, bool, type(None))
-    if isinstance(value, Mapping) and all(
-        isinstance(k, str) and isinstance(v, scalar) for k, v in value.items()
-    ):
-        return dict(value)
-    rule = "must be a mapping of strings to strings, numbers, booleans or None"
-    raise InvalidParameter(f"data: {rule}, got {value!r}")
 
 
 def _query_value(value: object) -> str:
@@ -260,9 +126,9 @@ class Client:
         ):
             rule = "must be an http or https URL without query or fragment"
             raise InvalidParameter(f"base_url: {rule}, got {base_url!r}")
-        self.timeout = _positive("timeout", timeout, allow_zero=False)
-        self.retries = _int_in("retries", retries, 0)
-        self.max_retry_wait = _positive(
+        self.timeout = check.positive("timeout", timeout, allow_zero=False)
+        self.retries = check.int_in("retries", retries, 0)
+        self.max_retry_wait = check.positive(
             "max_retry_wait", max_retry_wait, allow_zero=True
         )
         self._api_key = api_key
@@ -377,30 +243,30 @@ class Client:
     ) -> UserRegistration:
         """Register a user; the same phone again gives the same id (§3.1)."""
         user = {
-            "email": _email(email),
-            "cellphone": _text("cellphone", cellphone),
-            "country_code": _int_in("country_code", country_code, 1, 999),
+            "email": check.email(email),
+            "cellphone": check.text("cellphone", cellphone),
+            "country_code": check.int_in("country_code", country_code, 1, 999),
         }
-        install = _opt_bool("send_install_link_via_sms", send_install_link_via_sms)
+        install = check.opt_bool("send_install_link_via_sms", send_install_link_via_sms)
         params = {"user": user, "send_install_link_via_sms": install}
         path = "/protected/json/users/new"
         return self._call("POST", path, UserRegistration.from_body, params)
 
     def update_user(self, user_id: int, email: str) -> Ack:
         """Change a user's e-mail (§3.4)."""
-        path = f"/protected/json/users/{_user(user_id)}/update"
-        return self._call("POST", path, Ack.from_body, {"email": _email(email)})
+        path = f"/protected/json/users/{check.user_id(user_id)}/update"
+        return self._call("POST", path, Ack.from_body, {"email": check.email(email)})
 
     def delete_user(self, user_id: int, *, user_ip: str | None = None) -> Ack:
         """Remove a user at once (§3.2)."""
-        path = f"/protected/json/users/{_user(user_id)}/delete"
-        params = {"user_ip": _opt_text("user_ip", user_ip)}
+        path = f"/protected/json/users/{check.user_id(user_id)}/delete"
+        params = {"user_ip": check.opt_text("user_ip", user_ip)}
         return self._call("POST", path, Ack.from_body, params)
 
     def user_status(self, user_id: int, *, user_ip: str | None = None) -> UserStatus:
         """Whether the user is confirmed, has a device, and which (§3.3)."""
-        path = f"/protected/json/users/{_user(user_id)}/status"
-        params = {"user_ip": _opt_text("user_ip", user_ip)}
+        path = f"/protected/json/users/{check.user_id(user_id)}/status"
+        params = {"user_ip": check.opt_text("user_ip", user_ip)}
         return self._call("GET", path, UserStatus.from_body, params, safe=True)
 
     def register_activity(
@@ -413,11 +279,11 @@ class Client:
     ) -> Ack:
         """Record an activity; ``banned`` suspends the user till ``unbanned``."""
         params = {
-            "type": _choice("activity", activity, _ACTIVITIES),
-            "user_ip": _opt_text("user_ip", user_ip),
-            "data": _data(data),
+            "type": check.choice("activity", activity, check.ACTIVITIES),
+            "user_ip": check.opt_text("user_ip", user_ip),
+            "data": check.data(data),
         }
-        path = f"/protected/json/users/{_user(user_id)}/register_activity"
+        path = f"/protected/json/users/{check.user_id(user_id)}/register_activity"
         return self._call("POST", path, Ack.from_body, params)
 
     def generic_authenticator(
@@ -427,15 +293,15 @@ class Client:
         params = {
             "qr_size": None
             if qr_size is None
-            else _int_in("qr_size", qr_size, 50, 1000),
-            "label": _opt_text("label", label),
+            else check.int_in("qr_size", qr_size, 50, 1000),
+            "label": check.opt_text("label", label),
         }
-        path = f"/protected/json/users/{_user(user_id)}/secret"
+        path = f"/protected/json/users/{check.user_id(user_id)}/secret"
         return self._call("POST", path, QrCode.from_body, params)
 
     def registration_status(self, custom_user_id: str) -> RegistrationStatus:
         """The status of an app-driven registration (§3.7)."""
-        params = {"custom_user_id": _text("custom_user_id", custom_user_id)}
+        params = {"custom_user_id": check.text("custom_user_id", custom_user_id)}
         path = "/protected/json/registrations/status"
         return self._call("GET", path, RegistrationStatus.from_body, params, safe=True)
 
@@ -450,14 +316,14 @@ class Client:
         action_message: str | None,
         locale: str | None,
     ) -> TokenSent:
-        force = _bool("force", force)
+        force = check.boolean("force", force)
         params = {
             "force": force or None,  # absent means false (§3.8)
-            "action": _opt_text("action", action),
-            "action_message": _opt_text("action_message", action_message),
-            "locale": _opt_text("locale", locale),
+            "action": check.opt_text("action", action),
+            "action_message": check.opt_text("action_message", action_message),
+            "locale": check.opt_text("locale", locale),
         }
-        path = f"/protected/json/{channel}/{_user(user_id)}"
+        path = f"/protected/json/{channel}/{check.user_id(user_id)}"
         return self._call("GET", path, TokenSent.from_body, params)
 
     def request_sms(
@@ -486,7 +352,7 @@ class Client:
 
     def request_email(self, user_id: int) -> EmailSent:
         """Send a code by e-mail (§3.10)."""
-        path = f"/protected/json/email/{_user(user_id)}"
+        path = f"/protected/json/email/{check.user_id(user_id)}"
         return self._call("POST", path, EmailSent.from_body)
 
     def verify_token(
@@ -503,11 +369,11 @@ class Client:
         well-formed token from a user not yet confirmed (API.md §3.11 warning).
         A refused token raises :class:`TfaApiError` whose ``token_invalid`` is True.
         """
-        force = _bool("force", force)
-        token = _digits("token", token, 6, 12)
-        params = {"force": force, "action": _opt_text("action", action)}
-        path = f"/protected/json/verify/{_segment('token', token)}/"
-        path += _user(user_id)
+        force = check.boolean("force", force)
+        token = check.digits("token", token, 6, 12)
+        params = {"force": force, "action": check.opt_text("action", action)}
+        path = f"/protected/json/verify/{check.segment('token', token)}/"
+        path += check.user_id(user_id)
         return self._call("GET", path, TokenVerified.from_body, params)
 
     # -- the application (API.md §3.12-3.13) --------------------------------------
@@ -538,17 +404,17 @@ class Client:
     ) -> PhoneVerificationStarted:
         """Send a verification code to a number (§3.14)."""
         params = {
-            "via": _choice("via", via, ("sms", "call")),
-            "country_code": _int_in("country_code", country_code, 1, 999),
-            "phone_number": _text("phone_number", phone_number),
+            "via": check.choice("via", via, ("sms", "call")),
+            "country_code": check.int_in("country_code", country_code, 1, 999),
+            "phone_number": check.text("phone_number", phone_number),
             "code_length": None
             if code_length is None
-            else _int_in("code_length", code_length, 4, 10),
-            "locale": _opt_text("locale", locale),
-            "custom_message": _opt_text("custom_message", custom_message),
+            else check.int_in("code_length", code_length, 4, 10),
+            "locale": check.opt_text("locale", locale),
+            "custom_message": check.opt_text("custom_message", custom_message),
             "custom_code": None
             if custom_code is None
-            else _digits("custom_code", custom_code, 4, 10),
+            else check.digits("custom_code", custom_code, 4, 10),
         }
         path = "/protected/json/phones/verification/start"
         return self._call("POST", path, PhoneVerificationStarted.from_body, params)
@@ -558,9 +424,11 @@ class Client:
     ) -> Ack:
         """Check the code the person received; a wrong one raises TfaApiError."""
         params = {
-            "country_code": _int_in("country_code", country_code, 1, 999),
-            "phone_number": _text("phone_number", phone_number),
-            "verification_code": _digits("verification_code", verification_code, 4, 10),
+            "country_code": check.int_in("country_code", country_code, 1, 999),
+            "phone_number": check.text("phone_number", phone_number),
+            "verification_code": check.digits(
+                "verification_code", verification_code, 4, 10
+            ),
         }
         path = "/protected/json/phones/verification/check"
         return self._call("GET", path, Ack.from_body, params)
@@ -578,11 +446,11 @@ class Client:
             rule = "give either uuid or country_code and phone_number, not both"
             raise InvalidParameter(f"uuid: {rule}")
         if uuid is not None:
-            params: dict[str, object] = {"uuid": _text("uuid", uuid)}
+            params: dict[str, object] = {"uuid": check.text("uuid", uuid)}
         else:
             params = {
-                "country_code": _int_in("country_code", country_code, 1, 999),
-                "phone_number": _text("phone_number", phone_number),
+                "country_code": check.int_in("country_code", country_code, 1, 999),
+                "phone_number": check.text("phone_number", phone_number),
             }
         path = "/protected/json/phones/verification/status"
         return self._call(
@@ -592,8 +460,8 @@ class Client:
     def phone_info(self, country_code: int, phone_number: str) -> PhoneInfo:
         """The type and provider of a number (§3.17)."""
         params = {
-            "country_code": _int_in("country_code", country_code, 1, 999),
-            "phone_number": _text("phone_number", phone_number),
+            "country_code": check.int_in("country_code", country_code, 1, 999),
+            "phone_number": check.text("phone_number", phone_number),
         }
         path = "/protected/json/phones/info"
         return self._call("GET", path, PhoneInfo.from_body, params, safe=True)
@@ -616,20 +484,20 @@ class Client:
         default lifetime is 86400 s.
         """
         params = {
-            "message": _text("message", message, max_len=200),
-            "details": _string_map("details", details),
-            "hidden_details": _string_map("hidden_details", hidden_details),
-            "logos": _logos(logos),
+            "message": check.text("message", message, max_len=200),
+            "details": check.string_map("details", details),
+            "hidden_details": check.string_map("hidden_details", hidden_details),
+            "logos": check.logos(logos),
             "seconds_to_expire": None
             if seconds_to_expire is None
-            else _int_in("seconds_to_expire", seconds_to_expire, 0),
+            else check.int_in("seconds_to_expire", seconds_to_expire, 0),
         }
-        path = f"/onetouch/json/users/{_user(user_id)}/approval_requests"
+        path = f"/onetouch/json/users/{check.user_id(user_id)}/approval_requests"
         return self._call("POST", path, ApprovalRequestCreated.from_body, params)
 
     def get_approval_request(self, uuid: str) -> ApprovalRequestInfo:
         """An approval request and its status (expiry shows up by itself)."""
-        path = f"/onetouch/json/approval_requests/{_segment('uuid', uuid)}"
+        path = f"/onetouch/json/approval_requests/{check.segment('uuid', uuid)}"
         return self._call("GET", path, ApprovalRequestInfo.from_body, safe=True)
 
     def wait_for_approval(
@@ -640,8 +508,8 @@ class Client:
         Returns the last state read: still pending when *timeout* seconds (of the
         injected ``monotonic`` clock) passed first. Errors of a poll are raised.
         """
-        wait = _positive("timeout", timeout, allow_zero=True)
-        every = _positive("interval", interval, allow_zero=False)
+        wait = check.positive("timeout", timeout, allow_zero=True)
+        every = check.positive("interval", interval, allow_zero=False)
         deadline = self._monotonic() + wait
         while True:
             request = self.get_approval_request(uuid)

@@ -32,7 +32,7 @@ INFO = "/protected/{}/phones/info"
 # Seed 7: the first draws after the default app's object id.
 UUID1 = "128b2f33-0c5c-4fd0-a6a3-a4506513270e"
 CODE1 = "8779"
-ANA = {"country_code": 1, "phone_number": "201-555-0123"}
+ANA: dict[str, Any] = {"country_code": 1, "phone_number": "201-555-0123"}
 ANA_E164 = "+12015550123"
 
 

@@ -54,7 +54,7 @@ def error(code: str, message: str) -> dict[str, Any]:
 
 def from_xml(resp: TestResponse) -> str:
     assert resp.content_type == "application/xml; charset=utf-8"
-    text = resp.data.decode()
+    text: str = resp.get_data(as_text=True)
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
     return text
 

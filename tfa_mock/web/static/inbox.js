@@ -69,7 +69,10 @@
         if (done) notice(done(data), false);
         refresh();
       })
-      .catch((error) => notice(error.message, true))
+      .catch((error) => {
+        notice(error.message, true);
+        refresh(); // what the page showed was probably out of date
+      })
       .finally(() => {
         button.disabled = false;
       });

@@ -20,7 +20,7 @@ from tfa_mock.backend import Backend
 from tfa_mock.config import MockConfig
 from tfa_mock.web import stop_streams
 from tfa_mock.web.events import change_event, client_gone, event_stream
-from tfa_mock.web.page import MAX_MESSAGES
+from tfa_mock.web.page import MAX_MESSAGES, MAX_USERS
 
 AUTH = {"X-TFA-API-Key": API_KEY}
 HOSTILE = "<script>alert('x')</script>"
@@ -343,3 +343,29 @@ def test_token_in_the_page_is_escaped(backend: Backend) -> None:
 
 def test_no_token_meta_without_a_token(client: FlaskClient) -> None:
     assert "tfa-control-token" not in client.get("/").get_data(as_text=True)
+
+
+def test_page_json_keeps_the_newest_users(client: FlaskClient) -> None:
+    first = register(client, phone="201-555-0100")
+    ids = [first] + [
+        register(client, email=f"u{n}@example.com", phone=f"201-555-{n:04d}")
+        for n in range(101, 101 + MAX_USERS)
+    ]
+    new_approval(client, first, message="of a user not shown")
+    newest = new_approval(client, ids[-1], message="of a user shown")
+    data = page_data(client)
+    assert data["users_total"] == MAX_USERS + 1
+    assert [u["id"] for u in data["users"]] == ids[1:]
+    assert [a["uuid"] for a in data["approval_requests"]] == [newest]
+
+
+def test_requests_of_removed_users_stay_listed(client: FlaskClient) -> None:
+    uid = register(client)
+    uuid = new_approval(client, uid)
+    resp = client.post(f"/protected/json/users/{uid}/remove", headers=AUTH)
+    assert resp.status_code == 200, resp.data
+    data = page_data(client)
+    assert data["users"] == []
+    assert [(a["uuid"], a["_authy_id"]) for a in data["approval_requests"]] == [
+        (uuid, uid)
+    ]

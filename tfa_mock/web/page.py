@@ -15,30 +15,41 @@ from tfa_core.approval import Status
 from ..api.onetouch import approval_document
 from ..backend import Backend
 
-__all__ = ["MAX_DELIVERIES", "MAX_MESSAGES", "page_state"]
+__all__ = ["MAX_DELIVERIES", "MAX_MESSAGES", "MAX_USERS", "page_state"]
 
 # The page is for a human: the newest entries are enough, and a long soak test
 # must not make every refresh heavier.
 MAX_MESSAGES = 200
 MAX_DELIVERIES = 100
+MAX_USERS = 100
 
 
 def page_state(backend: Backend) -> dict[str, Any]:
-    """The page's data: clock, messages newest first, users and their phones,
-    pending approval requests, deliveries newest first, faults, apps."""
+    """The page's data: clock, messages newest first, the newest users and their
+    phones, pending approval requests, deliveries newest first, faults, apps."""
     with backend.lock:
         clock = backend.clock.to_dict()
         now = float(clock["now"])
-        messages = backend.inbox()
+        messages = backend.messages  # read under the lock; asdict copies
         apps = {app.app_id: app.name for app in backend.list_apps()}
-        pending = backend.list_approvals(status=Status.PENDING)
+        user_ids = sorted(backend.users)
+        shown = user_ids[-MAX_USERS:]
+        hidden = set(user_ids[:-MAX_USERS])
+        # Pending requests of the users shown, and of removed users (their
+        # requests stay readable, API.md §3.2).
+        pending = [
+            record
+            for record in backend.list_approvals(status=Status.PENDING)
+            if record.user_id not in hidden
+        ]
         state: dict[str, Any] = {
             "version": backend.version,
             "clock": {"now": now, "frozen": bool(clock["frozen"])},
             "apps": [{"app_id": k, "name": v} for k, v in apps.items()],
             "messages_total": len(messages),
             "messages": [asdict(m) for m in reversed(messages[-MAX_MESSAGES:])],
-            "users": [_user(backend, uid, apps) for uid in sorted(backend.users)],
+            "users_total": len(user_ids),
+            "users": [_user(backend, uid, apps) for uid in shown],
             "approval_requests": [approval_document(record, now) for record in pending],
             "deliveries": [
                 _delivery(d)

@@ -187,6 +187,7 @@
         generic_totp: u.generic_totp && u.generic_totp.code,
       })),
       state.approval_requests,
+      state.users_total,
     ];
     once("phones", phones, renderPhones);
     once("deliveries", state.deliveries, renderDeliveries);
@@ -316,6 +317,8 @@
     });
     byId("phones").replaceChildren(...cards);
     byId("phones-empty").hidden = cards.length > 0;
+    byId("phones-count").textContent =
+      state.users_total > cards.length ? "(newest " + cards.length + " of " + state.users_total + ")" : "";
     const orphans = [...byUser.values()].flat();
     byId("orphans").replaceChildren(...orphans.map(approvalCard));
     byId("orphans-section").hidden = orphans.length === 0;

@@ -15,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from .app import create_app
 from .backend import Backend
 from .config import MockConfig
+from .web import stop_streams
 
 __all__ = ["KeepAliveHandler", "MockServer", "QuietHandler"]
 
@@ -83,6 +84,7 @@ class MockServer:
     def stop(self) -> None:
         """Stop serving and close the socket."""
         if self._server is not None:
+            stop_streams(self.app)  # open event streams end instead of outliving us
             self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:

@@ -1,0 +1,7 @@
+"""``python -m tfa_mock``: the same command line as ``tfa-mock`` (see :mod:`.cli`)."""
+
+from __future__ import annotations
+
+from .cli import main
+
+raise SystemExit(main())

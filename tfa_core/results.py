@@ -75,7 +75,7 @@ _bool = _typed(bool, "a boolean", optional=False)
 _opt_bool = _typed(bool, "a boolean or null", optional=True)
 _object = _typed(dict, "an object", optional=False)
 _opt_object = _typed(dict, "an object or null", optional=True)
-_opt_list = _typed(list, "an array or null", optional=True)
+_list = _typed(list, "an array", optional=False)
 
 
 def _opt_time(obj: Body, key: str, where: str) -> float | None:
@@ -105,17 +105,17 @@ def _str_map(obj: Body, key: str, where: str) -> dict[str, str] | None:
 
 
 def _str_tuple(obj: Body, key: str, where: str) -> tuple[str, ...]:
-    value = _opt_list(obj, key, where) or []
+    value = _list(obj, key, where)
     if not all(isinstance(v, str) for v in value):
         raise _bad(where, key, "an array of strings", value)
     return tuple(value)
 
 
 def _items(obj: Body, key: str, where: str) -> list[dict[str, Any]]:
-    value = _opt_list(obj, key, where) or []
+    value = _list(obj, key, where)
     if not all(isinstance(v, dict) for v in value):
         raise _bad(where, key, "an array of objects", value)
-    return value
+    return list(value)
 
 
 def _read(obj: Body, where: str, **readers: Reader) -> dict[str, Any]:

@@ -35,13 +35,18 @@ def server(backend: Backend) -> Iterator[MockServer]:
         yield running
 
 
+# Generous: these tests are not about timeouts, and a loaded machine (or the first
+# load of the phone-number metadata) can make one answer slow.
+TIMEOUT = 30.0
+
+
 @pytest.fixture
 def tfa(server: MockServer, backend: Backend) -> Client:
     """The client under test, its waits on the mock clock."""
     return Client(
         API_KEY,
         server.url,
-        timeout=5.0,
+        timeout=TIMEOUT,
         sleep=backend.clock.advance,
         monotonic=backend.clock.now,
     )

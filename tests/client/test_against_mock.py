@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.client.conftest import API_KEY, NOW, latest_code, set_app
+from tests.client.conftest import API_KEY, NOW, TIMEOUT, latest_code, set_app
 from tfa_core.client import (
     Client,
     Logo,
@@ -127,7 +127,7 @@ def test_registration_status(tfa: Client, server: MockServer) -> None:
     status = tfa.registration_status("customer-7")
     assert (status.status, status.user_id) == ("pending", None)
     with pytest.raises(TfaApiError) as caught:
-        Client("not-the-key", server.url).registration_status("customer-7")
+        Client("not-the-key", server.url, TIMEOUT).registration_status("customer-7")
     assert _api_error(caught) == (401, "60001")
     assert caught.value.message == "Invalid API key"
 
@@ -220,7 +220,7 @@ def test_app_details(tfa: Client, server: MockServer, backend: Backend) -> None:
     set_app(backend, sms_enabled=False)
     assert not tfa.app_details().sms_enabled
     with pytest.raises(TfaApiError) as caught:
-        Client(API_KEY + "x", server.url).app_details()
+        Client(API_KEY + "x", server.url, TIMEOUT).app_details()
     assert _api_error(caught) == (401, "60001")
 
 
@@ -236,7 +236,7 @@ def test_app_stats(tfa: Client, server: MockServer, backend: Backend) -> None:
     assert month.sms_count == 2  # the install link and the token
     assert month.api_calls_count == 4  # register, sms, verify and this one
     with pytest.raises(TfaApiError) as caught:
-        Client("wrong", server.url).app_stats()
+        Client("wrong", server.url, TIMEOUT).app_stats()
     assert _api_error(caught) == (401, "60001")
 
 
@@ -337,6 +337,7 @@ def test_a_whole_api_429_is_waited_out_on_the_mock_clock(
     tfa = Client(
         API_KEY,
         server.url,
+        TIMEOUT,
         retries=1,
         sleep=backend.clock.advance,
         monotonic=backend.clock.now,
@@ -346,7 +347,7 @@ def test_a_whole_api_429_is_waited_out_on_the_mock_clock(
     before = backend.clock.now()
     assert tfa.app_details().app_id == 1  # refused once, Retry-After 5, then served
     assert backend.clock.now() - before == 5
-    no_retry = Client(API_KEY, server.url)
+    no_retry = Client(API_KEY, server.url, TIMEOUT)
     no_retry.app_details()  # the second in the window (now - 5, now]
     with pytest.raises(TfaApiError) as caught:
         no_retry.app_details()

@@ -148,6 +148,12 @@ MALFORMED: list[tuple[str, Callable[[Any], Any], Any]] = [
         lambda c: c.get_approval_request("u"),
         _doc({"res": "low"}, "logos"),
     ),
+    ("stats missing", lambda c: c.app_stats(), _without("stats", "stats")),
+    (
+        "devices missing",
+        lambda c: c.user_status(1),
+        _without("status", "status", "devices"),
+    ),
     ("stats item", lambda c: c.app_stats(), _with("stats", [1], "stats")),
     ("stats count", lambda c: c.app_stats(), _with("stats", [{"year": 2024}], "stats")),
     ("devices", lambda c: c.user_status(1), _with("status", [1], "status", "devices")),

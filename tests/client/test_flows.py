@@ -9,7 +9,7 @@ import queue
 import pytest
 from flask import Flask
 
-from tests.client.conftest import API_KEY, NOW, latest_code, set_app
+from tests.client.conftest import API_KEY, NOW, TIMEOUT, latest_code, set_app
 from tests.client.receiver import make_receiver, serving
 from tfa_core import otp
 from tfa_core.client import Client, Status, TfaApiError, VerificationStatus
@@ -36,7 +36,7 @@ def test_push_approval_with_polling(server: MockServer, backend: Backend) -> Non
         if len(sleeps) == 3:
             backend.approve(uuid)
 
-    tfa = Client(API_KEY, server.url, sleep=sleep, monotonic=backend.clock.now)
+    tfa = Client(API_KEY, server.url, TIMEOUT, sleep=sleep, monotonic=backend.clock.now)
     user_id = _user_with_device(tfa, backend)
     uuid = tfa.create_approval_request(
         user_id,

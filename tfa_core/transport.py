@@ -11,6 +11,7 @@ redirects (they would carry the API key to another place).
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import urllib.error
@@ -66,6 +67,21 @@ class TfaApiError(TfaError):
         self.retry_after = retry_after
         self.body = body
 
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        # Keyword-only __init__: pickle (multiprocessing, task queues) needs a hand.
+        return (
+            functools.partial(
+                type(self),
+                status=self.status,
+                error_code=self.error_code,
+                message=self.message,
+                field_errors=self.field_errors,
+                retry_after=self.retry_after,
+                body=self.body,
+            ),
+            (),
+        )
+
     @property
     def token_invalid(self) -> bool:
         """True when a verify refused the token (60019 used recently, 60020)."""
@@ -79,6 +95,12 @@ class TfaTransportError(TfaError, OSError):
         super().__init__(message)
         self.timed_out = timed_out
 
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return (
+            functools.partial(type(self), str(self), timed_out=self.timed_out),
+            (),
+        )
+
 
 class TfaProtocolError(TfaError):
     """A success answer that is not what API.md promises (not JSON, wrong shape)."""
@@ -86,6 +108,9 @@ class TfaProtocolError(TfaError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return (functools.partial(type(self), str(self), status=self.status), ())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

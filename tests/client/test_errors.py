@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +70,25 @@ def test_error_status_without_envelope_is_still_an_api_error(
         make_client(transport).app_details()
     assert caught.value.status == status
     assert caught.value.error_code is None
+
+
+def test_errors_survive_pickling() -> None:
+    errors = [
+        TfaApiError(
+            status=429,
+            error_code="60003",
+            message="Too many requests",
+            field_errors={"email": "is invalid"},
+            retry_after=7,
+            body={"success": False},
+        ),
+        TfaTransportError("GET http://x/: timed out after 5s", timed_out=True),
+        TfaProtocolError("GET /: not JSON", status=200),
+    ]
+    for error in errors:
+        copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert vars(copy) == vars(error)
 
 
 def test_errors_share_the_core_root() -> None:

@@ -49,11 +49,17 @@ def create_app(
             api_key=config.api_key,
             app_name=config.app_name,
             callback_url=config.callback_url,
+            max_messages=config.max_messages,
+            max_journal=config.max_journal,
+            max_deliveries=config.max_deliveries,
         )
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.url_map.converters["fmt"] = _FormatConverter
     app.url_map.strict_slashes = False
+    # "//" (e.g. an id "..%2F" decoded) would get werkzeug's HTML 308 redirect,
+    # which no error handler sees: an unknown path is 404/60000 (API.md §1.1).
+    app.url_map.merge_slashes = False
     app.extensions["tfa_backend"] = backend
     app.extensions["tfa_config"] = config
     for blueprint in (*BLUEPRINTS, control.bp, web_bp):

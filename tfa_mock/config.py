@@ -18,3 +18,7 @@ class MockConfig:
     app_name: str = "Default App"
     callback_url: str | None = None
     control_token: str | None = None
+    # Issue 8: the inbox, journal and delivery log keep their newest entries only.
+    max_messages: int = 10_000
+    max_journal: int = 10_000
+    max_deliveries: int = 10_000

@@ -38,9 +38,13 @@ from .records import (
     VerificationRecord,
 )
 
-__all__ = ["STAT_FIELDS", "BackendBase"]
+__all__ = ["DEFAULT_CAP", "STAT_FIELDS", "BackendBase", "trim"]
 
 _ALNUM = string.ascii_letters + string.digits
+
+# Issue 8: the inbox, the journal and the delivery log keep their newest entries
+# only, so that memory stays flat however long a server runs.
+DEFAULT_CAP = 10_000
 
 # API.md §3.13: the keys of one month's statistics, in their order.
 STAT_FIELDS = (
@@ -63,7 +67,22 @@ class BackendBase:
         api_key: str | None = None,
         app_name: str = "Default App",
         callback_url: str | None = None,
+        max_messages: int = DEFAULT_CAP,
+        max_journal: int = DEFAULT_CAP,
+        max_deliveries: int = DEFAULT_CAP,
     ) -> None:
+        for name, cap in (
+            ("max_messages", max_messages),
+            ("max_journal", max_journal),
+            ("max_deliveries", max_deliveries),
+        ):
+            if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+                raise ValueError(f"{name}: must be an integer >= 1")
+        # Caps are settings of this server, not state: a snapshot neither carries
+        # nor changes them (a restored longer list is trimmed at its next append).
+        self.max_messages = max_messages
+        self.max_journal = max_journal
+        self.max_deliveries = max_deliveries
         self.clock = clock if clock is not None else MockClock()
         self.lock = threading.RLock()
         # Waiters (inbox.wait_for, inbox/latest?wait=, the page's event stream) wait on
@@ -246,6 +265,7 @@ class BackendBase:
             created_at=now,
         )
         self.messages.append(message)
+        trim(self.messages, self.max_messages)
         self.touch()
         return message
 
@@ -336,7 +356,19 @@ class BackendBase:
                     duration_ms=duration_ms,
                 )
             )
+            trim(self.journal, self.max_journal)
             self.touch()
+
+
+def trim(entries: list[Any], cap: int) -> None:
+    """Drop the oldest entries of *entries* so that at most *cap* remain.
+
+    Exact rather than in chunks: at the default cap, dropping one entry is a
+    microsecond-scale memmove, and a reader never sees more than *cap* entries.
+    """
+    excess = len(entries) - cap
+    if excess > 0:
+        del entries[:excess]
 
 
 def _as_id(value: object) -> int | None:

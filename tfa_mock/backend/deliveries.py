@@ -17,7 +17,7 @@ from tfa_core.approval import Status
 from .. import callbacks
 from ..callbacks import AttemptResult, PreparedAttempt
 from ..wire import errors
-from .base import BackendBase
+from .base import BackendBase, trim
 from .records import ApprovalRecord, Delivery
 
 __all__ = ["DeliveryOps"]
@@ -95,6 +95,9 @@ class DeliveryOps(BackendBase):
             next_attempt_at=now,
         )
         self.deliveries.append(delivery)
+        # The log keeps its newest entries (issue 8); a dropped delivery's attempt
+        # in flight finds no record and is let go (_finish).
+        trim(self.deliveries, self.max_deliveries)
         self._ensure_worker()
         if self._worker is not None:
             self._worker.wake()

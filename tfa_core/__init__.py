@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from . import approval, ratelimit, verification
+from . import approval, codes, otp, ratelimit, verification
 from .approval import ApprovalRequest, Approve, Deny, Logo
+from .codes import codes_equal, is_numeric, numeric_code
 from .errors import (
     InvalidApprovalParameter,
     InvalidParameter,
@@ -11,6 +12,20 @@ from .errors import (
     InvalidTransition,
     InvalidUri,
     TfaError,
+)
+from .otp import (
+    Digest,
+    OtpAuth,
+    b32decode,
+    b32encode,
+    hex_key,
+    hotp,
+    new_key,
+    otpauth_uri,
+    parse_otpauth_uri,
+    time_step,
+    totp,
+    verify_totp,
 )
 from .ratelimit import (
     BucketDecision,
@@ -33,6 +48,7 @@ __all__ = [
     "CheckOutcome",
     "Decision",
     "Deny",
+    "Digest",
     "InvalidApprovalParameter",
     "InvalidParameter",
     "InvalidSecret",
@@ -40,18 +56,34 @@ __all__ = [
     "InvalidUri",
     "Limit",
     "Logo",
+    "OtpAuth",
     "PhoneVerification",
     "Rate",
     "TfaError",
     "VerificationStatus",
     "WindowState",
     "approval",
+    "b32decode",
+    "b32encode",
     "canonical",
+    "codes",
+    "codes_equal",
+    "hex_key",
     "hit",
     "hit_bucket",
+    "hotp",
+    "is_numeric",
+    "new_key",
+    "numeric_code",
+    "otp",
+    "otpauth_uri",
+    "parse_otpauth_uri",
     "ratelimit",
     "sign",
     "signed_headers",
+    "time_step",
+    "totp",
     "verification",
     "verify",
+    "verify_totp",
 ]

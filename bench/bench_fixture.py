@@ -1,0 +1,260 @@
+"""Benchmark: the ``tfa_mock`` fixture against pytest-httpserver, and server start-up.
+
+1. Per-test overhead. Three generated suites of 200 tests run with pytest in
+   subprocesses (``-p no:cacheprovider``), same machine, same run, interleaved:
+   the ``tfa_mock`` suite (each test registers a user, has an SMS sent, reads the
+   code from the mock's inbox and verifies it), the same suite against
+   pytest-httpserver's ``httpserver`` fixture answering canned responses, and an
+   empty suite (the baseline: pytest, its plugins, collection). Overhead per test =
+   (suite wall time - empty suite wall time) / 200. Goal: tfa_mock / httpserver
+   <= 1.0.
+2. Start-up: ``tfa-mock serve`` against a bare Flask app started the same way (a
+   subprocess on a free port), timed to the first healthy answer. Goal: <= 1.5.
+
+Both suites speak HTTP the same way (urllib, one connection per request), so the
+difference is the server side and the fixture. Prints the timings and the ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+N_TESTS = 200
+ROUNDS = 5  # each suite runs this many times, interleaved; the best time counts
+STARTS = 7  # start-up measurements per server; the median counts
+BIN = Path(sys.executable).parent
+
+HTTP = """
+import json
+import urllib.request
+
+KEY = {key!r}
+
+
+def call(base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={{"X-TFA-API-Key": KEY, "Content-Type": "application/json"}},
+    )
+    with urllib.request.urlopen(request) as resp:
+        return json.loads(resp.read())
+
+
+NEW_USER = {{"user": {{"email": "ana@example.com", "cellphone": "201-555-0123",
+                       "country_code": 1}}, "send_install_link_via_sms": False}}
+"""
+
+TFA_TEST = """
+
+def test_{n}(tfa_mock):
+    base = tfa_mock.url
+    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
+    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
+    code = tfa_mock.code_for("+12015550123")
+    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
+    assert body["success"] == "true"
+"""
+
+CANNED_TEST = """
+
+def test_{n}(httpserver):
+    expect = httpserver.expect_request
+    expect("/protected/json/users/new", method="POST").respond_with_json(
+        {{"message": "User created successfully.", "user": {{"id": 1000}},
+          "success": True}}
+    )
+    expect("/protected/json/sms/1000", method="GET").respond_with_json(
+        {{"success": True, "message": "SMS token was sent",
+          "cellphone": "+1-XXX-XXX-XX23"}}
+    )
+    expect("/protected/json/verify/1234567/1000", method="GET").respond_with_json(
+        {{"message": "Token is valid.", "token": "is valid", "success": "true"}}
+    )
+    base = httpserver.url_for("").rstrip("/")
+    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
+    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
+    code = "1234567"
+    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
+    assert body["success"] == "true"
+"""
+
+EMPTY_TEST = """
+
+def test_{n}():
+    pass
+"""
+
+BARE_FLASK = """
+import sys
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+app = Flask(__name__)
+
+
+@app.get("/_mock/health")
+def health():
+    return {"ok": True}
+
+
+server = make_server("127.0.0.1", int(sys.argv[1]), app, threaded=True)
+print("serving", flush=True)
+server.serve_forever()
+"""
+
+
+def write_suite(root: Path, name: str, test: str, key: str) -> Path:
+    folder = root / name
+    folder.mkdir()
+    (folder / "pytest.ini").write_text(f"[pytest]\ntfa_mock_api_key = {key}\n")
+    body = HTTP.format(key=key) + "".join(test.format(n=n) for n in range(N_TESTS))
+    (folder / f"test_{name}.py").write_text(body)
+    return folder
+
+
+def run_suite(folder: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one pytest run."""
+    cpu_before = _children_cpu()
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
+    if done.returncode != 0 or f"{N_TESTS} passed" not in done.stdout:
+        raise SystemExit(f"suite {folder.name} failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed, cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def time_to_healthy(command: list[str], port: int) -> float:
+    """Seconds from spawning *command* to a 200 on /_mock/health."""
+    url = f"http://127.0.0.1:{port}/_mock/health"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = started + 60
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=1) as resp:
+                    if resp.status == 200:
+                        return time.perf_counter() - started
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.002)  # a benchmark's poll interval, not a test's wait
+        raise SystemExit(f"{command[0]} never answered health")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def bench_suites(root: Path) -> dict[str, tuple[float, float]]:
+    """Best wall time and best CPU time of each suite."""
+    key = "bench_key_0123456789abcdefghijkl"
+    suites = {
+        "tfa": write_suite(root, "tfa", TFA_TEST, key),
+        "canned": write_suite(root, "canned", CANNED_TEST, key),
+        "empty": write_suite(root, "empty", EMPTY_TEST, key),
+    }
+    wall = dict.fromkeys(suites, float("inf"))
+    cpu = dict.fromkeys(suites, float("inf"))
+    for _ in range(ROUNDS):
+        for name, folder in suites.items():
+            elapsed, used = run_suite(folder)
+            wall[name] = min(wall[name], elapsed)
+            cpu[name] = min(cpu[name], used)
+    return {name: (wall[name], cpu[name]) for name in suites}
+
+
+def bench_startup(root: Path) -> tuple[float, float]:
+    bare = root / "bare_flask.py"
+    bare.write_text(BARE_FLASK)
+    mock_times, bare_times = [], []
+    for _ in range(STARTS):
+        port = free_port()
+        mock_times.append(
+            time_to_healthy([str(BIN / "tfa-mock"), "serve", "--port", str(port)], port)
+        )
+        port = free_port()
+        bare_times.append(time_to_healthy([sys.executable, str(bare), str(port)], port))
+    return statistics.median(mock_times), statistics.median(bare_times)
+
+
+def per_test_ms(suite: float, empty: float) -> float:
+    return (suite - empty) / N_TESTS * 1000
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        times = bench_suites(root)
+        mock_start, bare_start = bench_startup(root)
+    (tfa, tfa_cpu), (canned, canned_cpu), (empty, empty_cpu) = (
+        times["tfa"],
+        times["canned"],
+        times["empty"],
+    )
+    tfa_per, canned_per = per_test_ms(tfa, empty), per_test_ms(canned, empty)
+    ratio = tfa_per / canned_per if canned_per > 0 else float("inf")
+    tfa_cpu_per = per_test_ms(tfa_cpu, empty_cpu)
+    canned_cpu_per = per_test_ms(canned_cpu, empty_cpu)
+    cpu_ratio = tfa_cpu_per / canned_cpu_per if canned_cpu_per > 0 else float("inf")
+    start_ratio = mock_start / bare_start
+    print(f"bench_fixture: {N_TESTS} tests per suite, best of {ROUNDS} runs each")
+    print(f"  empty suite (baseline)   {empty:6.2f} s wall")
+    print(f"  tfa_mock fixture         {tfa:6.2f} s wall -> {tfa_per:5.2f} ms/test")
+    print(
+        f"  pytest-httpserver canned {canned:6.2f} s wall -> {canned_per:5.2f} ms/test"
+    )
+    print(f"  per-test overhead ratio tfa_mock/httpserver: {ratio:.2f} (goal <= 1.0)")
+    print(
+        f"  (CPU time instead of wall: {tfa_cpu_per:.2f} vs {canned_cpu_per:.2f} "
+        f"ms/test, ratio {cpu_ratio:.2f})"
+    )
+    print(
+        f"  start-up to first healthy answer (median of {STARTS}): "
+        f"tfa-mock serve {mock_start * 1000:.0f} ms, "
+        f"bare Flask {bare_start * 1000:.0f} ms"
+    )
+    print(f"  start-up ratio tfa-mock/bare Flask: {start_ratio:.2f} (goal <= 1.5)")
+    print(
+        json.dumps(
+            {
+                "fixture_ratio": round(ratio, 3),
+                "fixture_cpu_ratio": round(cpu_ratio, 3),
+                "startup_ratio": round(start_ratio, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -90,8 +90,10 @@ class MockClock:
             if data.get("frozen"):
                 self._frozen_at = when
             else:
-                self._frozen_at = None
+                # Offset first: now() reads without the lock, and must never see
+                # the clock running on a stale offset (as unfreeze() orders it).
                 self._offset = when - self._real()
+                self._frozen_at = None
         self._changed()
 
     def subscribe(self, listener: Callable[[], None]) -> None:

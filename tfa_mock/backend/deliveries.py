@@ -37,8 +37,10 @@ class DeliveryOps(BackendBase):
         self.touch()
 
     def _on_clock_change(self) -> None:
-        if self._worker is not None:
-            self._worker.wake()
+        # Read once: close() may set _worker to None from another thread.
+        worker = self._worker
+        if worker is not None:
+            worker.wake()
         elif self._expiry_callbacks_wanted():
             self._ensure_worker()
 
@@ -99,8 +101,9 @@ class DeliveryOps(BackendBase):
         # in flight finds no record and is let go (_finish).
         trim(self.deliveries, self.max_deliveries)
         self._ensure_worker()
-        if self._worker is not None:
-            self._worker.wake()
+        worker = self._worker  # read once (close() may clear it meanwhile)
+        if worker is not None:
+            worker.wake()
 
     # -- the worker ------------------------------------------------------------------
 

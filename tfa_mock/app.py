@@ -16,7 +16,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
-from . import control
+from . import control, persist
 from .api import BLUEPRINTS
 from .backend import Backend
 from .config import MockConfig
@@ -65,6 +65,10 @@ def create_app(
     for blueprint in (*BLUEPRINTS, control.bp, web_bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = _strip_trailing_slash(app.wsgi_app)  # type: ignore[method-assign]
+    if config.state_path is not None:
+        # Installed before the journal hook so that it runs after it (Flask runs
+        # after_request hooks in reverse order) and saves the entry too.
+        persist.install(app, backend, config.state_path)
     _install_handlers(app, backend)
     return app
 

@@ -20,11 +20,12 @@ from types import FrameType
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import __version__
+from . import __version__, persist
 from .app import create_app
 from .backend.validate import callback_url_problem
 from .config import MockConfig
 from .server import KeepAliveHandler
+from .store import StateError
 
 __all__ = ["RequestLogHandler", "build_parser", "main", "safe_path"]
 
@@ -80,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--control-token", help="require 'Authorization: Bearer <token>' on /_mock"
     )
     serve.add_argument("--callback-url", help="the default app's callback URL")
+    serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep the state in this SQLite file across restarts (else in memory)",
+    )
     return parser
 
 
@@ -130,8 +136,14 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         app_name=args.app_name,
         callback_url=args.callback_url,
         control_token=args.control_token or None,
+        state_path=args.state,
     )
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except StateError as error:
+        # Never a silent fresh start over a file we cannot read (issue 8).
+        print(f"tfa-mock: --state {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         # Bound here, not by werkzeug, which prints its own text and exits 1.
         listener = socket.create_server(
@@ -145,6 +157,7 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             what = f"cannot listen on {config.host}:{config.port}: {error}"
             hint = "check --host and --port"
         print(f"tfa-mock: {what}; {hint}", file=sys.stderr)
+        persist.close(app)
         return EXIT_USAGE
     with listener:
         server = make_server(
@@ -165,6 +178,7 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         server.server_close()
         app.extensions["tfa_backend"].close()
+        persist.close(app)
     print("tfa-mock: stopped", flush=True)
     return EXIT_OK
 

@@ -18,6 +18,8 @@ class MockConfig:
     app_name: str = "Default App"
     callback_url: str | None = None
     control_token: str | None = None
+    # Issue 8: the SQLite state file (tfa_mock/store.py); None keeps state in memory.
+    state_path: str | None = None
     # Issue 8: the inbox, journal and delivery log keep their newest entries only.
     max_messages: int = 10_000
     max_journal: int = 10_000

@@ -158,7 +158,8 @@ class Tracker:
 
     def _diff_clock(self, changes: Changes) -> None:
         clock = self.backend.clock
-        real = _real_time()
+        # Real time only dates a running clock's offset (API.md §8; store.load).
+        real = time.time()
         now, frozen = clock.now(), clock.frozen
         # A running clock is real time plus an offset: only a new offset is news.
         value = now if frozen else now - real
@@ -171,11 +172,6 @@ class Tracker:
             return
         self._clock = (frozen, value)
         changes.meta["clock"] = _dumps({"now": now, "frozen": frozen, "real": real})
-
-
-def _real_time() -> float:
-    # Real time only dates a running clock's offset (API.md §8); see store.load.
-    return time.time()
 
 
 def _identities(records: list[Any]) -> list[Hashable]:

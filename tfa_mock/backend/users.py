@@ -44,6 +44,9 @@ INSTALL_LINK_URL = "https://tfa.com/download"
 
 QR_SIZE_DEFAULT = 300
 QR_SIZE_MIN, QR_SIZE_MAX = 50, 1000
+# The most a QR code holds at level M in byte mode (version 40): a longer otpauth
+# URI (a long label, e-mail or app name) could never be drawn at /qr/<id>.png.
+QR_MAX_URI_BYTES = 2331
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,8 +183,9 @@ class UserOps(BackendBase):
     ) -> Enrollment:
         """Enroll a user in the generic TOTP and make a QR image (API.md §3.6).
 
-        Errors in order: UserNotFound (60026), InvalidParameter (``qr_size``). The
-        label defaults to the user's e-mail; the issuer is the app's name.
+        Errors in order: UserNotFound (60026), InvalidParameter (``qr_size``; then
+        ``label`` when the otpauth URI would not fit in a QR code). The label
+        defaults to the user's e-mail; the issuer is the app's name.
         """
         with self.lock:
             user = self._user(app_id, user_id)
@@ -191,6 +195,8 @@ class UserOps(BackendBase):
             if not the_label:
                 the_label = user.email
             uri = otp.otpauth_uri(user.key, label=the_label, issuer=app.name)
+            if len(uri.encode("utf-8")) > QR_MAX_URI_BYTES:
+                raise errors.InvalidParameter("label", "Too long for a QR code")
             qr_id = self.draw_hex(32)
             self.qr_images[qr_id] = QrImage(
                 id=qr_id, app_id=app_id, user_id=user.id, uri=uri, size=size

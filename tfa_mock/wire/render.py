@@ -13,7 +13,8 @@ Choices where API.md is silent (each one is tested):
   ``\\x0b``, lone surrogates, U+FFFE, U+FFFF) become U+FFFD, in text and in the
   ``key`` attribute alike. ``<item key="…">`` holds the original key, not the
   dasherized one (``_app_name`` -> ``<item key="_app_name">``, since ``-app-name``
-  is no XML name). A name with a colon counts as invalid (no namespaces).
+  is no XML name). A name with a colon counts as invalid (no namespaces), and so
+  does one longer than ``MAX_NAME_LENGTH`` (parsers refuse very long names).
   Tuples render like lists. A value of another type raises ``TypeError`` (a bug
   in the caller, never input).
 """
@@ -29,9 +30,12 @@ from typing import Any, Literal
 
 from lxml import etree
 
-__all__ = ["XML_PROLOG", "Format", "content_type", "render"]
+__all__ = ["MAX_NAME_LENGTH", "XML_PROLOG", "Format", "content_type", "render"]
 
 Format = Literal["json", "xml"]
+
+MAX_NAME_LENGTH = 1000
+"""Longest key rendered as an element name; longer ones use ``<item key="…">``."""
 
 XML_PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n'
 """Written by us: lxml's own declaration uses single quotes (API.md §1.5)."""
@@ -110,9 +114,15 @@ def _clean(text: str) -> str:
     return _NOT_XML_CHAR.sub("\ufffd", text)
 
 
-@functools.lru_cache(maxsize=1024)
 def _valid_name(name: str) -> bool:
     """Whether *name* may be an element name (API.md §1.5 rule 3)."""
+    # libxml2 (lxml, Nokogiri) refuses names of more than 50 000 characters unless
+    # told otherwise: a long key goes into the key attribute (and no cache).
+    return len(name) <= MAX_NAME_LENGTH and _valid_short_name(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _valid_short_name(name: str) -> bool:
     if not _NAME.fullmatch(name) or name[:3].lower() == "xml":
         return False
     try:

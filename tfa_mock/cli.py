@@ -86,7 +86,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="keep the state in this SQLite file across restarts (else in memory)",
     )
+    for name, what in (
+        ("messages", "inbox messages"),
+        ("journal", "journaled requests"),
+        ("deliveries", "callback deliveries"),
+    ):
+        serve.add_argument(
+            f"--max-{name}",
+            type=_cap,
+            default=10_000,
+            metavar="N",
+            help=f"keep the newest N {what} (default 10000)",
+        )
     return parser
+
+
+def _cap(text: str) -> int:
+    try:
+        cap = int(text)
+    except ValueError:
+        cap = 0
+    if cap < 1:
+        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}")
+    return cap
 
 
 def _port(text: str) -> int:
@@ -137,6 +159,9 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         callback_url=args.callback_url,
         control_token=args.control_token or None,
         state_path=args.state,
+        max_messages=args.max_messages,
+        max_journal=args.max_journal,
+        max_deliveries=args.max_deliveries,
     )
     try:
         app = create_app(config)

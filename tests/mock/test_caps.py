@@ -9,6 +9,7 @@ until told to, so an attempt is in flight exactly when its record is dropped.
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,9 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.mock.conftest import API_KEY, NOW
+from tests.test_cli import start
 from tfa_mock.app import create_app
 from tfa_mock.backend import Backend
 from tfa_mock.backend.base import DEFAULT_CAP
+from tfa_mock.cli import build_parser
 from tfa_mock.config import MockConfig
 
 AUTH = {"X-TFA-API-Key": API_KEY}
@@ -329,3 +332,32 @@ def test_a_longer_snapshot_restores_exactly_and_is_trimmed_on_the_next_append() 
     assert [m.id for m in target.messages] == [4, 5]
     assert [e.path for e in target.journal][-1] == f"/protected/json/sms/{user_id}"
     assert len(target.journal) == 3
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def test_serve_takes_the_caps_from_the_command_line() -> None:
+    served = start("--api-key", API_KEY, "--max-journal", "2")
+    try:
+        for _ in range(3):
+            status, _ = served.get("/protected/json/app/details", headers=AUTH)
+            assert status == 200
+        status, body = served.get("/_mock/requests")
+        assert status == 200 and len(body["requests"]) == 2
+    finally:
+        code, _, err = served.stop(signal.SIGTERM)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    "flag", ["--max-messages", "--max-journal", "--max-deliveries"]
+)
+@pytest.mark.parametrize("bad", ["0", "-5", "ten"])
+def test_serve_refuses_a_cap_below_one(
+    flag: str, bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["serve", flag, bad])
+    assert exited.value.code == 2
+    assert f"not a positive integer: '{bad}'" in capsys.readouterr().err

@@ -148,7 +148,8 @@ class ApprovalRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> ApprovalRequest:
         """The inverse of :meth:`to_dict`; raises InvalidParameter on bad input.
 
-        The fields go through the checks of :func:`create` again.
+        The fields go through the checks of :func:`create` again, and *data* must be
+        exactly what :meth:`to_dict` gives (no defaults filled in, no extra keys).
         """
         if not isinstance(data, Mapping):
             raise InvalidParameter("request: must be a mapping")
@@ -177,7 +178,12 @@ class ApprovalRequest:
             seconds_to_expire=_required(data, "seconds_to_expire"),
             created_at=created_at,
         )
-        return replace(request, status=status, decided_at=decided_at)
+        result = replace(request, status=status, decided_at=decided_at)
+        # Exact round trips only: a value create() would normalise (a None
+        # seconds_to_expire, empty logos, an untrimmed message) is not a to_dict().
+        if result.to_dict() != {key: data[key] for key in data}:
+            raise InvalidParameter("request: not a value to_dict() produces")
+        return result
 
 
 def _required(data: Mapping[str, Any], name: str) -> Any:

@@ -258,3 +258,29 @@ def test_expiry_callback_only_when_the_app_asks(
         backend.clock.advance(10)
         backend.notice_expiries()
         assert len(backend.list_deliveries()) == (1 if on_expiry else 0)
+
+
+def test_a_restored_pending_delivery_resumes_its_schedule(
+    client: FlaskClient, backend: Backend, auth: dict[str, str]
+) -> None:
+    with running_receiver([500]) as receiver:
+        _set_app(backend, callback_url=receiver.url)
+        user_id = _register(client, auth)
+        backend.approve(_create(client, auth, user_id))
+        receiver.next()
+        _wait(backend, lambda: len(_attempts(backend)) == 1)
+        saved = backend.export_snapshot()
+        backend.close()
+
+        restored = Backend(seed=7, api_key=API_KEY)
+        try:
+            restored.restore_snapshot(saved)
+            restored.clock.advance(1)
+            got = receiver.next()
+            _wait(
+                restored,
+                lambda: restored.list_deliveries()[0]["status"] == "delivered",
+            )
+        finally:
+            restored.close()
+    assert json.loads(got.body)["status"] == "approved"

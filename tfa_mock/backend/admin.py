@@ -298,6 +298,7 @@ class AdminOps(BackendBase):
         with self.lock:
             snapshot.install_state(self, state)
             self.touch()
+        self._on_state_restored()
 
 
 def _copy_app(app: AppRecord) -> AppRecord:

@@ -151,6 +151,9 @@ class BackendBase:
     def _on_decision(self, record: ApprovalRecord) -> None:
         """Hook: an approval request was approved or denied (callbacks queue here)."""
 
+    def _on_state_restored(self) -> None:
+        """Hook: a snapshot replaced the state (the delivery worker resumes)."""
+
     def next_id(self, counter: str) -> int:
         """Take the next value of a server-wide counter (API.md §8)."""
         value = self.counters[counter]

@@ -41,8 +41,12 @@ class DeliveryOps(BackendBase):
         worker = self._worker
         if worker is not None:
             worker.wake()
-        elif self._expiry_callbacks_wanted():
+        elif self._worker_wanted():
             self._ensure_worker()
+
+    def _on_state_restored(self) -> None:
+        """A snapshot was installed: pending deliveries resume their schedule."""
+        self._on_clock_change()
 
     def notice_expiries(self) -> None:
         """Queue the expiry callbacks of requests that expired by the clock (§4.2)."""
@@ -61,9 +65,10 @@ class DeliveryOps(BackendBase):
         if app is not None and app.callback_on_expiry:
             self._queue_delivery(record)
 
-    def _expiry_callbacks_wanted(self) -> bool:
+    def _worker_wanted(self) -> bool:
+        """Pending deliveries, or an app that wants expiry callbacks (§4.2)."""
         with self.lock:
-            return any(
+            return any(d.status == "pending" for d in self.deliveries) or any(
                 app.callback_url and app.callback_on_expiry
                 for app in self.apps.values()
             )

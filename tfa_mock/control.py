@@ -27,6 +27,7 @@ from .api._endpoint import backend
 from .api.onetouch import approval_document
 from .backend.admin import InboxFilter
 from .backend.records import LIMIT_KEYS, AppRecord, Channel, UserRecord
+from .backend.validate import MAX_TIME
 from .config import MockConfig
 from .wire import errors
 from .wire.params import Params, decode, get_bool, get_int, get_str
@@ -39,6 +40,8 @@ bp = Blueprint("control", __name__, url_prefix="/_mock")
 _CHANNELS = ("sms", "voice", "email")
 _STATUSES = ("pending", "approved", "denied", "expired")
 _CLOCK_MOVES = ("freeze", "unfreeze", "set", "advance")
+_SET_REASON = f"Must be a number from 0 to {MAX_TIME:.0f}"
+_ADVANCE_REASON = "Must keep the clock before the year 10000"
 
 
 # -- the control token (API.md §7.1) -------------------------------------------------
@@ -211,9 +214,15 @@ def clock_post() -> Response:
         else:
             clock.unfreeze()
     elif move == "set":
-        clock.set(_number(value, "set", "Must be a non-negative number"))
+        when = _number(value, "set", _SET_REASON)
+        if when > MAX_TIME:
+            raise errors.InvalidParameter("set", _SET_REASON)
+        clock.set(when)
     else:
-        clock.advance(_number(value, "advance", "Must be a non-negative number"))
+        step = _number(value, "advance", "Must be a non-negative number")
+        if clock.now() + step > MAX_TIME:
+            raise errors.InvalidParameter("advance", _ADVANCE_REASON)
+        clock.advance(step)
     return _reply(_clock_document())
 
 

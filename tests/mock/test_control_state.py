@@ -235,6 +235,7 @@ BAD_EDITS = [
     (("clock", "frozen"), _DELETE),
     (("random",), [3, [1, 2], None]),
     (("random",), "seeded"),
+    (("random", 1, 5), -1),
     (("apps",), []),
     (("apps", 1, 1, "api_key"), API_KEY),  # two apps with one key
     (("apps", 0, 0), 5),  # key is not the record's id
@@ -254,6 +255,12 @@ BAD_EDITS = [
     (("apps", 0, 1, "limits", "sends"), _DELETE),
     (("stats", 0, 1, "sms_count"), _DELETE),
     (("deliveries", 0, "in_flight"), True),
+    (("users", 0, 1, "key"), ""),
+    (("users", 0, 1, "email"), "not an e-mail"),
+    (("approvals", 0, "request", "created_at"), 10**12),
+    (("approvals", 0, "request", "logos"), []),
+    (("approvals", 0, "request", "seconds_to_expire"), None),
+    (("clock", "now"), -1),
     (("deliveries", 0, "attempts", 0, "request_headers"), _DELETE),
     (("deliveries", 0, "attempts", 0, "request_headers"), {"a": 1}),
     (("deliveries", 0, "attempts", 0, "status_code"), "500"),

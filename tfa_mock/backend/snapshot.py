@@ -77,6 +77,18 @@ class _Invalid(Exception):
     """Inside the codec: the input does not fit; becomes BadRequest (60002)."""
 
 
+# What decoding bad input may raise (from_dict, constructors, setstate).
+_REFUSED = (
+    _Invalid,
+    ApiError,
+    TfaError,
+    ValueError,
+    TypeError,
+    KeyError,
+    OverflowError,
+)
+
+
 # -- export ------------------------------------------------------------------------
 
 
@@ -148,7 +160,7 @@ def load_state(data: object) -> dict[str, Any]:
     anything but a complete, consistent version-1 snapshot."""
     try:
         return _load(data)
-    except (_Invalid, ApiError, TfaError, ValueError, TypeError, KeyError):
+    except _REFUSED:
         raise BadRequest() from None
 
 
@@ -158,6 +170,7 @@ def _load(data: object) -> dict[str, Any]:
         raise _Invalid("not a snapshot")
     if data["version"] != VERSION or isinstance(data["version"], bool):
         raise _Invalid("version")
+    _check_numbers(data)
     state = {name: _decode(tp, data[name]) for name, tp in CONTAINERS.items()}
     state["rng"] = _load_random(data["random"])
     state["clock"] = _load_clock(data["clock"])
@@ -197,7 +210,11 @@ def _decode(tp: Any, value: Any) -> Any:
         return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
     if tp in _CORE_VALUES:
         _require(isinstance(value, dict))
-        return tp.from_dict(value)
+        decoded = tp.from_dict(value)
+        # from_dict may fill in defaults or normalise (``[]`` logos -> None): a
+        # snapshot must be exactly what an export writes.
+        _require(decoded.to_dict() == value)
+        return decoded
     if dataclasses.is_dataclass(tp):
         return _decode_record(tp, value)
     return _decode_scalar(tp, value)
@@ -249,7 +266,10 @@ def _load_random(value: object) -> random.Random:
     version, internal, gauss_next = value
     _require(
         isinstance(internal, list)
-        and all(isinstance(n, int) and not isinstance(n, bool) for n in internal)
+        and all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**32
+            for n in internal
+        )
         and (gauss_next is None or isinstance(gauss_next, float))
     )
     rng = random.Random()
@@ -263,7 +283,7 @@ def _load_clock(value: object) -> dict[str, Any]:
     now, frozen = value["now"], value["frozen"]
     _require(isinstance(frozen, bool))
     _require(isinstance(now, (int, float)) and not isinstance(now, bool))
-    _require(math.isfinite(now))
+    _require(math.isfinite(now) and 0 <= now <= validate.MAX_TIME)
     return {"now": now, "frozen": frozen}
 
 
@@ -275,6 +295,7 @@ def _check_consistent(state: dict[str, Any]) -> None:
     keys = [a.api_key for a in apps.values()]
     _require(len(set(keys)) == len(keys))
     _require(all(k == u.id and u.app_id in apps for k, u in users.items()))
+    _require(all(u.key and validate.EMAIL.fullmatch(u.email) for u in users.values()))
     for (app_id, phone), uid in state["phone_index"].items():
         _require(uid in users and users[uid].app_id == app_id)
         _require(users[uid].phone == phone)
@@ -340,6 +361,19 @@ def _check_attempts(delivery: Delivery) -> None:
             _require(isinstance(value, kind) and not isinstance(value, bool))
         headers = attempt["request_headers"].items()
         _require(all(isinstance(v, str) for _, v in headers))
+
+
+def _check_numbers(data: object) -> None:
+    """Every number fits the clock's range (no time past the year 9999)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            _require(-validate.MAX_TIME <= item <= validate.MAX_TIME)
 
 
 def _require(condition: bool) -> None:

@@ -23,7 +23,9 @@ from .records import LIMIT_KEYS
 
 __all__ = [
     "APP_FLAGS",
+    "EMAIL",
     "FAULT_ENDPOINTS",
+    "MAX_TIME",
     "callback_url_problem",
     "parse_app_settings",
     "parse_fault",
@@ -47,6 +49,11 @@ _LIMITS_REASON = (
     + ", ".join(LIMIT_KEYS)
     + ", each null or {max: integer >= 1, window: seconds > 0}"
 )
+
+# The last second datetime can show (9999-12-31T23:59:59Z): documents format clock
+# times, so the clock stays in [0, MAX_TIME].
+MAX_TIME = 253402300799.0
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # API.md §3.1
 
 # API.md §7.12: the endpoints a fault may name.
 FAULT_ENDPOINTS = (

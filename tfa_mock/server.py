@@ -6,18 +6,22 @@ same app in the foreground. Port 0 picks a free loopback port.
 
 from __future__ import annotations
 
+import queue
 import threading
 from types import TracebackType
+from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 from .app import create_app
 from .backend import Backend
 from .config import MockConfig
 from .web import stop_streams
 
-__all__ = ["KeepAliveHandler", "MockServer", "QuietHandler"]
+__all__ = ["KeepAliveHandler", "MockServer", "PooledWSGIServer", "QuietHandler"]
+
+_Connection = tuple[Any, Any]  # (socket, client address) as socketserver passes them
 
 
 class KeepAliveHandler(WSGIRequestHandler):
@@ -31,6 +35,57 @@ class QuietHandler(KeepAliveHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return
+
+
+class PooledWSGIServer(BaseWSGIServer):
+    """werkzeug's server with each connection on a thread that is then reused.
+
+    As with werkzeug's threaded server, every connection has a thread of its own for
+    as long as it lasts (keep-alive included), so no request waits for another; but
+    a thread whose connection ended waits for the next connection instead of
+    exiting. Starting a thread per connection was a good part of a request's cost
+    for clients that open one connection per request (urllib), as tests do.
+    """
+
+    multithread = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle: list[queue.SimpleQueue[_Connection | None]] = []
+        self._idle_lock = threading.Lock()
+        self._closed = False
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._idle_lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(
+                target=self._work, args=(inbox,), name="tfa-mock-conn", daemon=True
+            ).start()
+        inbox.put((request, client_address))
+
+    def _work(self, inbox: queue.SimpleQueue[_Connection | None]) -> None:
+        while (connection := inbox.get()) is not None:
+            request, client_address = connection
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+            with self._idle_lock:
+                if self._closed:
+                    return
+                self._idle.append(inbox)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._idle_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for inbox in idle:
+            inbox.put(None)
 
 
 class MockServer:
@@ -65,12 +120,8 @@ class MockServer:
 
     def start(self) -> MockServer:
         """Bind (OSError when the port is taken) and serve in a daemon thread."""
-        self._server = make_server(
-            self.config.host,
-            self.config.port,
-            self.app,
-            threaded=True,
-            request_handler=self._handler,
+        self._server = PooledWSGIServer(
+            self.config.host, self.config.port, self.app, self._handler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -167,6 +167,7 @@ ERROR_STATUS: dict[str, frozenset[int]] = {
     "60027": frozenset({400}),
     "60033": frozenset({400}),
     "60049": frozenset({404}),
+    "60079": frozenset({409}),
 }
 
 

@@ -18,13 +18,13 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from . import __version__, persist
 from .app import create_app
 from .backend.validate import callback_url_problem
 from .config import MockConfig
-from .server import KeepAliveHandler
+from .server import KeepAliveHandler, PooledWSGIServer
 from .store import StateError
 
 __all__ = ["RequestLogHandler", "build_parser", "main", "safe_path"]
@@ -55,13 +55,20 @@ class RequestLogHandler(KeepAliveHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         status = getattr(code, "value", code)
+        # A malformed request line is refused before it has a command or a path.
+        path = getattr(self, "path", None)
         _log.info(
             "%s %s %s %s",
             self.address_string(),
-            self.command,
-            safe_path(self.path),
+            self.command or "-",
+            "-" if path is None else safe_path(path),
             status,
         )
+
+    def log_error(self, format: str, *args: object) -> None:
+        # http.server quotes a malformed request line here, query string
+        # (?api_key=...) and all; the log_request line above says enough.
+        return
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,12 +192,11 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         persist.close(app)
         return EXIT_USAGE
     with listener:
-        server = make_server(
+        server = PooledWSGIServer(
             config.host,
             listener.getsockname()[1],
             app,
-            threaded=True,
-            request_handler=RequestLogHandler,
+            RequestLogHandler,
             fd=listener.fileno(),  # werkzeug serves a duplicate of it
         )
     previous = signal.signal(signal.SIGTERM, _on_sigterm)

@@ -50,9 +50,12 @@ class PooledWSGIServer(BaseWSGIServer):
     multithread = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Set first: given an fd, werkzeug's __init__ calls server_close to drop a
+        # placeholder socket; that close is not ours, hence the reset after it.
         self._idle: list[queue.SimpleQueue[_Connection | None]] = []
         self._idle_lock = threading.Lock()
+        self._closed = False
+        super().__init__(*args, **kwargs)
         self._closed = False
 
     def process_request(self, request: Any, client_address: Any) -> None:

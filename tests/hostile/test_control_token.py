@@ -19,6 +19,7 @@ import json
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -225,6 +226,7 @@ def test_the_cli_never_logs_keys_tokens_codes_or_secrets() -> None:
     requests = [line for line in err.splitlines() if " /protected/" in line]
     assert len(requests) >= 6, err  # the check below is about real log lines
     assert "GET /protected/json/verify/***/1000 200" in err
+    assert err.count("127.0.0.1 - - 400") == 2, err
     for secret in (CLI_KEY, TOKEN, *secrets):
         assert secret not in log, secret
 
@@ -270,4 +272,26 @@ def _exercise(url: str) -> list[str]:
     assert _fetch(f"{url}/?control_token={TOKEN}")[0] == 200
     status, _ = _fetch(f"{url}/protected/json/app/stats?api_key={CLI_KEY}x")
     assert status == 401
+    # Malformed request lines never reach the app: http.server refuses them, and
+    # must neither quote them in the log nor leave the client without an answer.
+    port = int(url.rsplit(":", 1)[1])
+    for line in (
+        f"GET /protected/json/app/details?api_key={CLI_KEY} extra HTTP/1.1",
+        f"GET /?control_token={TOKEN} HTTP/1.1 junk",
+        f"GET /protected/json/verify/{code}/1000 HTTP/9.9",
+    ):
+        assert _raw_status(port, line) in ("400", "505"), line
     return [code, secret, qr_id]
+
+
+def _raw_status(port: int, request_line: str) -> str:
+    """The status code answered to one raw request line (without a status line
+    when the version is unreadable: HTTP/0.9 style, the code is in the page)."""
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request_line.encode() + b"\r\n\r\n")
+        while chunk := sock.recv(65536):
+            answer += chunk
+    found = re.search(rb"^HTTP/\S+ (\d{3})|Error code: (\d{3})", answer)
+    assert found is not None, answer[:200]
+    return (found.group(1) or found.group(2)).decode()

@@ -63,9 +63,10 @@ def serve_sequentially(port: int, times: int) -> set[threading.Thread]:
 
 
 def test_threads_are_reused_for_sequential_connections(server: MockServer) -> None:
-    # One connection at a time: a thread or two (a closing connection's thread may
-    # not be idle yet when the next one arrives), not one per connection.
-    assert 1 <= len(serve_sequentially(server.port, 20)) <= 2
+    # One connection at a time: a few threads (a closing connection's thread may not
+    # be idle yet when the next one arrives, the more so on a busy machine), not one
+    # per connection.
+    assert 1 <= len(serve_sequentially(server.port, 20)) < 10
 
 
 def test_reuse_also_with_a_listening_socket_passed_in() -> None:
@@ -79,7 +80,7 @@ def test_reuse_also_with_a_listening_socket_passed_in() -> None:
     serving = threading.Thread(target=pooled.serve_forever, daemon=True)
     serving.start()
     try:
-        assert 1 <= len(serve_sequentially(port, 20)) <= 2
+        assert 1 <= len(serve_sequentially(port, 20)) < 10
     finally:
         pooled.shutdown()
         pooled.server_close()

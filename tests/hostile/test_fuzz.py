@@ -385,6 +385,33 @@ def test_hostile_path_segments_are_not_found(
     assert parsed["error_code"] in expected, (status, parsed)
 
 
+UNROUTED = [
+    ("GET", "/protected/yaml/app/details"),
+    ("GET", "/protected/JSON/app/details"),
+    ("GET", "/protected/json%00/app/details"),
+    ("POST", "/protected/json/app/details"),
+    ("DELETE", "/protected/xml/users/{id}/status"),
+    ("PUT", "/protected/xml/users/new"),
+    ("GET", "/protected/json/reporting/events"),
+    ("GET", "/dashboard/json/apps"),
+    ("POST", "/protected/json/../../_mock/reset"),
+    ("POST", "/protected/json/%2e%2e/%2e%2e/_mock/reset"),
+    ("GET", "/protected/xml//users/{id}/status"),
+    ("GET", "/onetouch/xml/approval_requests"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), UNROUTED)
+def test_unrouted_requests_are_404_60000_in_json(
+    world: World, method: str, path: str
+) -> None:
+    world.reset()
+    status, parsed = send(
+        world, "json", method, path.format(id=world.user), headers=AUTH
+    )
+    assert (status, parsed["error_code"]) == (404, "60000")
+
+
 # -- hypothesis: random parameters everywhere ------------------------------------
 
 _CONTROL = st.characters(max_codepoint=0x1F) | st.sampled_from(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -13,82 +15,21 @@ import tfa_mock.app  # noqa: F401
 
 pytest_plugins = ["pytester"]
 
-# The README's example, word for word: an application's login flow with a code by SMS.
-EXAMPLE = '''
-import hmac
-
-import pytest
-
-from tfa_core.client import Client, TfaApiError
+# The README's example, read from the README itself so the two cannot drift apart:
+# the first Python block after the sentence that introduces it.
+_README = Path(__file__).resolve().parent.parent / "README.md"
+_INTRO = "An application's login flow (password, then a code by SMS)"
 
 
-class Accounts:
-    """The application under test: a password, then a code sent by SMS."""
-
-    def __init__(self, tfa: Client) -> None:
-        self.tfa = tfa
-        self.users: dict[str, tuple[str, int]] = {}  # e-mail -> (password, tfa id)
-
-    def sign_up(self, email: str, password: str, phone: str, country_code: int) -> None:
-        user = self.tfa.register_user(email, phone, country_code)
-        self.users[email] = (password, user.user_id)
-
-    def start_login(self, email: str, password: str) -> bool:
-        known, tfa_id = self.users.get(email, ("", 0))
-        if not known or not hmac.compare_digest(known, password):
-            return False
-        self.tfa.request_sms(tfa_id, force=True)
-        return True
-
-    def finish_login(self, email: str, code: str) -> bool:
-        try:
-            self.tfa.verify_token(self.users[email][1], code)
-        except TfaApiError:
-            return False
-        return True
+def _readme_example() -> str:
+    text = _README.read_text(encoding="utf-8")
+    after = text[text.index(_INTRO) :]
+    match = re.search(r"```python\n(.*?)```", after, re.DOTALL)
+    assert match is not None, "the README lost its fixture example"
+    return match.group(1)
 
 
-@pytest.fixture
-def accounts(tfa_mock):
-    accounts = Accounts(Client(tfa_mock.api_key, base_url=tfa_mock.url))
-    accounts.sign_up("ana@example.com", "s3cret", "201-555-0123", 1)
-    return accounts
-
-
-def test_login_with_the_sms_code(tfa_mock, accounts):
-    assert accounts.start_login("ana@example.com", "s3cret")
-    code = tfa_mock.code_for("+12015550123")
-    assert accounts.finish_login("ana@example.com", code)
-
-
-def test_a_wrong_code_is_refused(tfa_mock, accounts):
-    assert accounts.start_login("ana@example.com", "s3cret")
-    code = tfa_mock.code_for("+12015550123")
-    wrong = str((int(code) + 1) % 10 ** len(code)).zfill(len(code))
-    assert not accounts.finish_login("ana@example.com", wrong)
-
-
-def test_the_code_expires_after_ten_minutes(tfa_mock, accounts):
-    assert accounts.start_login("ana@example.com", "s3cret")
-    code = tfa_mock.code_for("+12015550123")
-    tfa_mock.clock.advance(601)  # no sleeping: the mock's clock moves
-    assert not accounts.finish_login("ana@example.com", code)
-
-
-def test_the_authenticator_app_code_works_too(tfa_mock, accounts):
-    user_id = accounts.users["ana@example.com"][1]
-    tfa_mock.install_device(user_id, "iphone")
-    assert accounts.finish_login("ana@example.com", tfa_mock.totp(user_id))
-
-
-def test_an_sms_outage_is_reported(tfa_mock, accounts):
-    tfa_mock.fail_next("sms", status=503, error_code="60007")
-    with pytest.raises(TfaApiError) as refused:
-        accounts.start_login("ana@example.com", "s3cret")
-    assert refused.value.error_code == "60007"
-    with pytest.raises(LookupError):  # no code was sent
-        tfa_mock.code_for("+12015550123")
-'''
+EXAMPLE = _readme_example()
 
 
 def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.mock.conftest import API_KEY, NOW
+from tests.support.receiver import Receiver, running_receiver
 from tfa_mock.config import MockConfig
 from tfa_mock.server import MockServer
 
@@ -96,17 +95,6 @@ class Mock:
         return int(data["user"]["id"])
 
 
-@dataclass
-class Receiver:
-    """A loopback HTTP server that records callbacks and answers *statuses* in turn
-    (then 200)."""
-
-    statuses: list[int] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    arrived: threading.Event = field(default_factory=threading.Event)
-    url: str = ""
-
-
 @pytest.fixture
 def mock() -> Iterator[Mock]:
     """A mock server on a free port, seeded, its clock frozen at NOW."""
@@ -162,39 +150,5 @@ def page(browser: Browser, mock: Mock, tmp_path: Path) -> Iterator[Page]:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     """A callback receiver on a free loopback port."""
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _record(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            state.requests.append(
-                {
-                    "method": self.command,
-                    "path": self.path,
-                    "headers": dict(self.headers.items()),
-                    "body": body,
-                }
-            )
-            status = state.statuses.pop(0) if state.statuses else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            state.arrived.set()
-
-        do_POST = _record
-        do_GET = _record
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_port}/cb"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with running_receiver() as the_receiver:
+        yield the_receiver

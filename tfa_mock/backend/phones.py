@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, carrier
+from phonenumbers import PhoneNumberType
 
 from tfa_core import codes, verification
 from tfa_core.verification import CheckOutcome, VerificationStatus
@@ -243,6 +243,10 @@ def _phone(country_code: int, phone_number: str) -> str:
 
 def _describe(phone: str) -> tuple[str, PhoneKind]:
     """The carrier name ("" when unknown) and kind of a valid E.164 number."""
+    # Imported here: its prefix tables take ~20 ms to load, which start-up and
+    # every test session that never asks for a carrier should not pay.
+    from phonenumbers import carrier
+
     number = phonenumbers.parse(phone, None)
     name: str = carrier.name_for_number(number, "en")
     return name, _KINDS.get(phonenumbers.number_type(number), "unknown")

@@ -27,6 +27,9 @@ Choices where API.md is silent (each one is tested):
   namespaces are dropped from names; the document is read as UTF-8 whatever its
   declaration says. The DOCTYPE/ENTITY check runs on the raw bytes before parsing,
   so those two strings are refused anywhere, even inside CDATA or a comment.
+
+lxml is imported by the XML functions on first use, not with this module: a mock
+that never reads an XML body (most tests, and start-up) does not pay its ~15 ms.
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 from .errors import BadEncoding, BadRequest, InvalidParameter
 
@@ -247,6 +251,8 @@ def _has_path(obj: dict[str, Any], path: list[str]) -> bool:
 
 
 def _xml_parser() -> etree.XMLParser:
+    from lxml import etree
+
     # API.md §1.3: no DTD, no entity expansion, no network. The encoding is forced:
     # the body was already checked to be UTF-8, whatever its declaration says.
     return etree.XMLParser(
@@ -262,6 +268,8 @@ def _xml_parser() -> etree.XMLParser:
 
 
 def _decode_xml(body: bytes) -> Params:
+    from lxml import etree
+
     # Refused before parsing, so an entity bomb costs nothing (API.md §1.3).
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise BadRequest()
@@ -278,10 +286,14 @@ def _decode_xml(body: bytes) -> Params:
 
 
 def _xml_name(element: etree._Element) -> str:
+    from lxml import etree
+
     return etree.QName(element).localname.replace("-", "_")
 
 
 def _xml_children(element: etree._Element) -> list[etree._Element]:
+    from lxml import etree
+
     children = []
     for child in element:
         if isinstance(child, etree._Entity):

@@ -17,6 +17,9 @@ Choices where API.md is silent (each one is tested):
   does one longer than ``MAX_NAME_LENGTH`` (parsers refuse very long names).
   Tuples render like lists. A value of another type raises ``TypeError`` (a bug
   in the caller, never input).
+
+lxml and the XML name patterns load on the first XML body: a mock that only ever
+answers JSON (most tests, and start-up) does not pay their ~25 ms.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 __all__ = ["MAX_NAME_LENGTH", "XML_PROLOG", "Format", "content_type", "render"]
 
@@ -41,16 +45,14 @@ XML_PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n'
 """Written by us: lxml's own declaration uses single quotes (API.md §1.5)."""
 
 # XML 1.0 (5th edition) §2.2 Char, complemented.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML_CHAR = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 # XML 1.0 (5th edition) §2.3 NameStartChar / NameChar, without ":" (namespaces).
 _NAME_START = (
     "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
     "\U00010000-\U000effff"
 )
-_NAME = re.compile(
-    f"[{_NAME_START}][{_NAME_START}\\-.0-9\xb7\u0300-\u036f\u203f-\u2040]*"
-)
+_NAME = f"[{_NAME_START}][{_NAME_START}\\-.0-9\xb7\u0300-\u036f\u203f-\u2040]*"
 
 
 def content_type(fmt: Format) -> str:
@@ -66,6 +68,8 @@ def render(body: Mapping[str, Any], fmt: Format, *, root: str | None = None) -> 
     """
     if fmt == "json":
         return _render_json(body)
+    from lxml import etree
+
     if root is None:
         root = "errors" if body.get("success") is False else "hash"
     element = etree.Element(root)
@@ -110,8 +114,14 @@ def _finite(value: Any) -> Any:
 # --- XML ----------------------------------------------------------------------
 
 
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # _NOT_XML_CHAR and _NAME take ~5 ms each to compile: on first use only.
+    return re.compile(pattern)
+
+
 def _clean(text: str) -> str:
-    return _NOT_XML_CHAR.sub("\ufffd", text)
+    return _compiled(_NOT_XML_CHAR).sub("\ufffd", text)
 
 
 def _valid_name(name: str) -> bool:
@@ -123,7 +133,9 @@ def _valid_name(name: str) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _valid_short_name(name: str) -> bool:
-    if not _NAME.fullmatch(name) or name[:3].lower() == "xml":
+    from lxml import etree
+
+    if not _compiled(_NAME).fullmatch(name) or name[:3].lower() == "xml":
         return False
     try:
         etree.Element(name)  # libxml2 may be stricter than XML 1.0 5th edition
@@ -134,6 +146,8 @@ def _valid_short_name(name: str) -> bool:
 
 def _child(parent: etree._Element, key: Any) -> etree._Element:
     """A child element for *key*: dasherized, else ``<item key="…">``."""
+    from lxml import etree
+
     key = str(key)
     name = key.replace("_", "-")
     if _valid_name(name):
@@ -158,6 +172,8 @@ def _fill(element: etree._Element, mapping: Mapping[Any, Any]) -> None:
 
 def _set(element: etree._Element, value: Any, key: Any) -> None:
     """Give *element* the content and type attributes of *value* (§1.5 rule 4)."""
+    from lxml import etree
+
     if value is None:
         element.set("nil", "true")
     elif isinstance(value, str):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from flask import Blueprint, Response
 
 from ..wire import errors
@@ -28,6 +27,8 @@ def png(uri: str, size: int) -> bytes:
     The width counts the quiet zone (border), so the image is never larger than
     *size* pixels (API.md §3.6 leaves open whether the border counts).
     """
+    import segno  # here, not at start-up: few runs ever draw a QR code
+
     # boost_error=False keeps level M exactly; micro=False: authenticators read
     # only regular QR codes.
     code = segno.make(uri, error="m", boost_error=False, micro=False)

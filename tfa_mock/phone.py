@@ -3,13 +3,14 @@ by a person, checked with the ``phonenumbers`` library (API.md §3.1).
 
 Used by user registration and by phone verification and information (§3.14-3.17),
 so the two agree on what a valid number is. No state, no clock, no randomness.
+
+``phonenumbers`` (~20 ms to import) is imported by the functions that use it, here
+and in the backend, so that start-up does not wait for it.
 """
 
 from __future__ import annotations
 
 import re
-
-import phonenumbers
 
 __all__ = ["is_typed_national", "parse_phone"]
 
@@ -35,6 +36,8 @@ def parse_phone(country_code: int, national: str) -> str | None:
     the parsed calling code is *country_code* and ``is_valid_number`` holds.
     Surrounding whitespace is ignored; an unknown calling code gives None.
     """
+    import phonenumbers
+
     national = national.strip()
     if isinstance(country_code, bool) or not isinstance(country_code, int):
         return None

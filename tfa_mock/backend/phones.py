@@ -13,9 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import phonenumbers
-from phonenumbers import PhoneNumberType
-
 from tfa_core import codes, verification
 from tfa_core.verification import CheckOutcome, VerificationStatus
 
@@ -38,13 +35,6 @@ PhoneKind = Literal["cellphone", "landline", "voip", "unknown"]
 CODE_LENGTH = (4, 10)  # API.md §3.14: code_length and custom_code, default 4
 _DEFAULT_CODE_LENGTH = 4
 _CHANNEL: dict[str, Channel] = {"sms": "sms", "call": "voice"}
-# API.md §3.17: the phonenumbers type -> the wire's type.
-_KINDS: dict[int, PhoneKind] = {
-    PhoneNumberType.MOBILE: "cellphone",
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: "cellphone",
-    PhoneNumberType.FIXED_LINE: "landline",
-    PhoneNumberType.VOIP: "voip",
-}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,13 +233,21 @@ def _phone(country_code: int, phone_number: str) -> str:
 
 def _describe(phone: str) -> tuple[str, PhoneKind]:
     """The carrier name ("" when unknown) and kind of a valid E.164 number."""
-    # Imported here: its prefix tables take ~20 ms to load, which start-up and
-    # every test session that never asks for a carrier should not pay.
-    from phonenumbers import carrier
+    # Imported here: carrier's prefix tables take ~20 ms more to load, which
+    # start-up and every test session that never asks for a carrier should not pay.
+    import phonenumbers
+    from phonenumbers import PhoneNumberType, carrier
 
+    # API.md §3.17: the phonenumbers type -> the wire's type.
+    kinds: dict[int, PhoneKind] = {
+        PhoneNumberType.MOBILE: "cellphone",
+        PhoneNumberType.FIXED_LINE_OR_MOBILE: "cellphone",
+        PhoneNumberType.FIXED_LINE: "landline",
+        PhoneNumberType.VOIP: "voip",
+    }
     number = phonenumbers.parse(phone, None)
     name: str = carrier.name_for_number(number, "en")
-    return name, _KINDS.get(phonenumbers.number_type(number), "unknown")
+    return name, kinds.get(phonenumbers.number_type(number), "unknown")
 
 
 def _text(app_name: str, code: str, custom_message: str | None) -> str:

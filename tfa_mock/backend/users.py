@@ -13,8 +13,6 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-import phonenumbers
-
 from tfa_core import otp
 
 from ..phone import is_typed_national, parse_phone
@@ -240,6 +238,8 @@ def _email_problem(value: object) -> str | None:
 
 def _country_code(value: object) -> int | None:
     """A calling code that names a region (``+`` allowed), else None."""
+    import phonenumbers  # not at start-up (tfa_mock.phone says why)
+
     text = _text(value)
     if text is None:
         return None

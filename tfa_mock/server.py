@@ -6,7 +6,9 @@ same app in the foreground. Port 0 picks a free loopback port.
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import socket
 import threading
 from types import TracebackType
 from typing import Any
@@ -81,6 +83,16 @@ class PooledWSGIServer(BaseWSGIServer):
                 if self._closed:
                     return
                 self._idle.append(inbox)
+
+    def shutdown(self) -> None:
+        """Stop serve_forever now, not at the end of its current poll interval."""
+        # socketserver looks for the shutdown request between selects. A listening
+        # socket shut down reads as ready, so the select returns at once (the accept
+        # that follows fails, which socketserver ignores) and the loop sees the
+        # request. Where a listening socket cannot be shut down, the next poll does.
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_RDWR)
+        super().shutdown()
 
     def server_close(self) -> None:
         super().server_close()

@@ -35,8 +35,14 @@ class Call:
     app: AppRecord
     params: dict[str, Any]
     fmt: Format
-    host_url: str  # scheme://host:port/ of this request (for absolute QR URLs)
     drop_message: bool = False  # a fault asks to process but put nothing in the inbox
+
+    @property
+    def host_url(self) -> str:
+        """``scheme://host:port/`` of this request (for absolute QR URLs)."""
+        # Read when asked, not for every call: werkzeug builds it from the
+        # environ (IRI decoding included) at a cost most requests need not pay.
+        return request.host_url
 
 
 Handler = Callable[[Call], Reply]
@@ -99,9 +105,7 @@ def _prepare(fmt: Format, path_args: dict[str, str]) -> Call:
         raise errors.InvalidApiKey()
     g.tfa_app_id = app.app_id
     the_backend.admit_request(app.app_id)
-    return Call(
-        backend=the_backend, app=app, params=params, fmt=fmt, host_url=request.host_url
-    )
+    return Call(backend=the_backend, app=app, params=params, fmt=fmt)
 
 
 def _param_key(params: dict[str, Any]) -> str | None:

@@ -16,23 +16,20 @@
 from __future__ import annotations
 
 import json
-import queue
 import re
 import signal
 import socket
-import subprocess
-import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.hostile._support import API_KEY, assert_envelope, comparable_state
+from tests.support.serve import start
 from tfa_mock.app import create_app
 from tfa_mock.backend import Backend
 from tfa_mock.config import MockConfig
@@ -150,14 +147,6 @@ def test_the_api_and_qr_images_do_not_need_the_token(
 # -- the CLI's output -----------------------------------------------------------------
 
 CLI_KEY = "cli_hostile_key_0123456789abcdef"
-STARTUP_SECONDS = 60  # a bound on waiting for the banner (an event), not a timing
-
-
-def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
-    for line in stream:
-        lines.put(line)
-        if line.startswith("Press Ctrl-C"):
-            return  # the rest is read by communicate()
 
 
 def _fetch(
@@ -182,44 +171,13 @@ def _fetch(
 
 
 def test_the_cli_never_logs_keys_tokens_codes_or_secrets() -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tfa_mock",
-            "serve",
-            "--port",
-            "0",
-            "--seed",
-            "5",
-            "--api-key",
-            CLI_KEY,
-            "--control-token",
-            TOKEN,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    served = start("--seed", "5", "--api-key", CLI_KEY, "--control-token", TOKEN)
     try:
-        assert proc.stdout is not None
-        lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
-        banner: list[str] = []
-        while not banner or not banner[-1].startswith("Press Ctrl-C"):
-            try:
-                banner.append(lines.get(timeout=STARTUP_SECONDS))
-            except queue.Empty:
-                pytest.fail("no banner")
-        found = re.search(r"web inbox:\s+(http://\S+)/", "".join(banner))
-        assert found, banner
-        url = found.group(1)
-        secrets = _exercise(url)
+        secrets = _exercise(served.url)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    banner_text = "".join(banner)
+        code, out, err = served.stop(signal.SIGTERM)
+    assert code == 0, err
+    banner_text = "".join(served.banner)
     assert CLI_KEY in banner_text  # issue 5: the banner prints the key
     assert TOKEN not in banner_text
     log = err + out  # what came after the banner, and every request line

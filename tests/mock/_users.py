@@ -1,4 +1,4 @@
-"""Helpers of the users, tokens, app and QR tests: requests in either format, the
+"""Helpers of the mock tests: requests in either format, registering a user, the
 body a response carries, and direct state changes the control API would make."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.mock._bodies import compact
 from tests.mock.conftest import API_KEY
 from tfa_mock.backend import Backend
 from tfa_mock.backend.records import Device
@@ -32,11 +33,6 @@ AUTH = {"X-TFA-API-Key": API_KEY}
 FORMATS = ("json", "xml")
 # API.md §5.8: the test secret.
 KEY_HEX = "0102030405060708090a0b0c0d0e0f1011121314"
-
-
-def compact(body: dict[str, Any]) -> bytes:
-    """*body* as the mock writes JSON (API.md §1.4)."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def body_of(resp: TestResponse, fmt: str) -> dict[str, Any]:
@@ -82,12 +78,14 @@ def register(
     cellphone: str = "201-555-0123",
     country_code: int = 1,
     send_install_link: bool = False,
+    key: str = API_KEY,
 ) -> int:
-    """Register a user through the API (JSON) and return its id."""
+    """Register a user of the app with *key* through the API (JSON); its id."""
     resp = post(
         client,
         "json",
         "/users/new",
+        headers={"X-TFA-API-Key": key},
         json={
             "user": {
                 "email": email,

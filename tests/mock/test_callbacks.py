@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 
+from tests.mock._users import register
 from tests.mock.conftest import API_KEY, NOW
 from tests.support.receiver import closed_port_url, running_receiver
 from tfa_core import signature
@@ -23,23 +24,6 @@ from tfa_mock.backend import Backend
 def _wait(backend: Backend, predicate: Callable[[], bool], timeout: float = 5) -> None:
     with backend.changed:
         assert backend.changed.wait_for(predicate, timeout), "timed out"
-
-
-def _register(client: FlaskClient, auth: dict[str, str]) -> int:
-    response = client.post(
-        "/protected/json/users/new",
-        json={
-            "user": {
-                "email": "ana@example.com",
-                "cellphone": "201-555-0123",
-                "country_code": 1,
-            },
-            "send_install_link_via_sms": False,
-        },
-        headers=auth,
-    )
-    assert response.status_code == 200, response.data
-    return int(response.get_json()["user"]["id"])
 
 
 def _create(
@@ -70,7 +54,7 @@ def test_post_callback_is_signed_and_shaped(
 ) -> None:
     with running_receiver() as receiver:
         _set_app(backend, callback_url=receiver.url)
-        user_id = _register(client, auth)
+        user_id = register(client)
         backend.install_device(user_id, "android")
         uuid = _create(client, auth, user_id)
         backend.clock.advance(200)
@@ -133,7 +117,7 @@ def test_get_callback_sends_the_canonical_query(
 ) -> None:
     with running_receiver() as receiver:
         _set_app(backend, callback_url=receiver.url, callback_method="GET")
-        user_id = _register(client, auth)
+        user_id = register(client)
         uuid = _create(client, auth, user_id)
         backend.deny(uuid)
         got = receiver.next()
@@ -151,7 +135,7 @@ def test_failed_attempts_are_retried_on_the_mock_clock(
 ) -> None:
     with running_receiver([500, 503]) as receiver:
         _set_app(backend, callback_url=receiver.url)
-        user_id = _register(client, auth)
+        user_id = register(client)
         uuid = _create(client, auth, user_id)
         backend.approve(uuid)
         assert receiver.next().method == "POST"
@@ -180,7 +164,7 @@ def test_refused_connection_fails_after_six_attempts(
     client: FlaskClient, backend: Backend, auth: dict[str, str]
 ) -> None:
     _set_app(backend, callback_url=closed_port_url())
-    user_id = _register(client, auth)
+    user_id = register(client)
     backend.approve(_create(client, auth, user_id))
     for n, delay in enumerate((1, 2, 4, 8, 16), start=1):
         _wait(backend, lambda n=n: len(_attempts(backend)) == n)  # type: ignore[misc]
@@ -197,7 +181,7 @@ def test_a_key_change_signs_the_next_attempt_with_the_new_key(
 ) -> None:
     with running_receiver([500]) as receiver:
         _set_app(backend, callback_url=receiver.url)
-        user_id = _register(client, auth)
+        user_id = register(client)
         backend.approve(_create(client, auth, user_id))
         first = receiver.next()
         _wait(backend, lambda: len(_attempts(backend)) == 1)
@@ -221,7 +205,7 @@ def test_redeliver_by_hand_makes_one_attempt_with_a_fresh_nonce(
 ) -> None:
     with running_receiver() as receiver:
         _set_app(backend, callback_url=receiver.url)
-        user_id = _register(client, auth)
+        user_id = register(client)
         backend.approve(_create(client, auth, user_id))
         receiver.next()
         _wait(backend, lambda: backend.list_deliveries()[0]["status"] == "delivered")
@@ -242,7 +226,7 @@ def test_expiry_callback_only_when_the_app_asks(
 ) -> None:
     with running_receiver() as receiver:
         _set_app(backend, callback_url=receiver.url, callback_on_expiry=on_expiry)
-        user_id = _register(client, auth)
+        user_id = register(client)
         uuid = _create(client, auth, user_id, seconds_to_expire=300)
         backend.clock.advance(300)
         # A read notices the expiry at once (API.md §4.2).
@@ -265,7 +249,7 @@ def test_a_restored_pending_delivery_resumes_its_schedule(
 ) -> None:
     with running_receiver([500]) as receiver:
         _set_app(backend, callback_url=receiver.url)
-        user_id = _register(client, auth)
+        user_id = register(client)
         backend.approve(_create(client, auth, user_id))
         receiver.next()
         _wait(backend, lambda: len(_attempts(backend)) == 1)

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.mock.conftest import API_KEY, NOW
-from tests.test_cli import start
+from tests.support.serve import start
 from tfa_mock.app import create_app
 from tfa_mock.backend import Backend
 from tfa_mock.backend.base import DEFAULT_CAP

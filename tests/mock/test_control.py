@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
+from tests.mock._bodies import compact, error
+from tests.mock._users import register
 from tests.mock.conftest import API_KEY, NOW
 from tfa_mock import __version__
 from tfa_mock.app import create_app
@@ -23,19 +25,8 @@ KEY_HEX = "0102030405060708090a0b0c0d0e0f1011121314"  # API.md §5.8
 PHONE = "+12015550123"
 
 
-def compact(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def envelope(message: str, code: str) -> bytes:
-    return compact(
-        {
-            "message": message,
-            "success": False,
-            "errors": {"message": message},
-            "error_code": code,
-        }
-    )
+    return compact(error(code, message))
 
 
 def invalid(name: str, reason: str) -> bytes:
@@ -45,26 +36,6 @@ def invalid(name: str, reason: str) -> bytes:
 NOT_FOUND = envelope("Not found", "60000")
 USER_NOT_FOUND = envelope("User not found.", "60026")
 BAD_REQUEST = envelope("Invalid request", "60002")
-
-
-def register(
-    client: FlaskClient,
-    *,
-    key: str = API_KEY,
-    cellphone: str = "201-555-0123",
-    email: str = "ana@example.com",
-) -> int:
-    resp = client.post(
-        "/protected/json/users/new",
-        json={
-            "user": {"email": email, "cellphone": cellphone, "country_code": 1},
-            "send_install_link_via_sms": False,
-        },
-        headers={"X-TFA-API-Key": key},
-    )
-    assert resp.status_code == 200, resp.data
-    uid: int = resp.json["user"]["id"]  # type: ignore[index]
-    return uid
 
 
 def send_sms(client: FlaskClient, uid: int, key: str = API_KEY) -> TestResponse:

@@ -12,8 +12,10 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.mock._bodies import compact
+from tests.mock._users import register
 from tests.mock.conftest import API_KEY, NOW
-from tests.mock.test_control import NOT_FOUND, compact, envelope, ok, register
+from tests.mock.test_control import NOT_FOUND, envelope, ok
 from tfa_mock.backend import Backend
 from tfa_mock.backend.records import Delivery
 

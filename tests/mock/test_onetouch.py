@@ -10,7 +10,6 @@ Seeded values (seed 7, user 1000 registered first) are pinned below.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,16 +17,13 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.mock.conftest import API_KEY
+from tests.mock._bodies import error, expect, invalid
+from tests.mock._users import AUTH, FORMATS, register
 from tfa_core.approval import Status
 from tfa_mock.api.onetouch import approval_document
 from tfa_mock.backend import Backend
 from tfa_mock.backend.records import ApprovalRecord
 from tfa_mock.wire import errors
-from tfa_mock.wire.render import render
-
-AUTH = {"X-TFA-API-Key": API_KEY}
-FORMATS = ("json", "xml")
 
 # Seed 7: the default app's object id; user 1000's object id; the first request.
 APP_OBJECT_ID = "269e0d37f2a74de452e6b438"
@@ -41,49 +37,9 @@ LOGOS_REASON = "Must be a list of {res, url} with res one of: default, low, med,
 SECONDS_REASON = "Must be a non-negative integer"
 
 
-def compact(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def expect(resp: TestResponse, fmt: str, status: int, body: dict[str, Any]) -> None:
-    """Status and exact bytes in either format."""
-    assert resp.status_code == status, resp.data
-    if fmt == "json":
-        assert resp.content_type == "application/json; charset=utf-8"
-        assert resp.data == compact(body)
-    else:
-        assert resp.content_type == "application/xml; charset=utf-8"
-        assert resp.data == render(body, "xml")
-
-
-def error(code: str, message: str) -> dict[str, Any]:
-    return {
-        "message": message,
-        "success": False,
-        "errors": {"message": message},
-        "error_code": code,
-    }
-
-
-def invalid(name: str, reason: str) -> dict[str, Any]:
-    return error("60004", f"Invalid parameter: {name} - {reason}")
-
-
 def not_found(uuid: str) -> dict[str, Any]:
     message = f"Approval request not found: {uuid}"
     return {"message": message, "success": False, "errors": {}, "error_code": "60049"}
-
-
-def register(client: FlaskClient, email: str = "ana@example.com") -> int:
-    user = {"email": email, "cellphone": "201-555-0123", "country_code": 1}
-    resp = client.post(
-        "/protected/json/users/new",
-        json={"user": user, "send_install_link_via_sms": False},
-        headers=AUTH,
-    )
-    assert resp.status_code == 200, resp.data
-    uid: int = resp.json["user"]["id"]  # type: ignore[index]
-    return uid
 
 
 @pytest.fixture

@@ -10,20 +10,18 @@ of a fresh backend has the uuid and code below.
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.mock.conftest import API_KEY, NOW
+from tests.mock._bodies import error, expect, invalid
+from tests.mock._users import AUTH, FORMATS
+from tests.mock.conftest import NOW
 from tfa_mock.backend import Backend
 from tfa_mock.backend.records import Fault
-from tfa_mock.wire.render import render
 
-AUTH = {"X-TFA-API-Key": API_KEY}
-FORMATS = ("json", "xml")
 START = "/protected/{}/phones/verification/start"
 CHECK = "/protected/{}/phones/verification/check"
 STATUS = "/protected/{}/phones/verification/status"
@@ -34,34 +32,6 @@ UUID1 = "128b2f33-0c5c-4fd0-a6a3-a4506513270e"
 CODE1 = "8779"
 ANA: dict[str, Any] = {"country_code": 1, "phone_number": "201-555-0123"}
 ANA_E164 = "+12015550123"
-
-
-def compact(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def expect(resp: TestResponse, fmt: str, status: int, body: dict[str, Any]) -> None:
-    """Status and exact bytes in either format."""
-    assert resp.status_code == status, resp.data
-    if fmt == "json":
-        assert resp.content_type == "application/json; charset=utf-8"
-        assert resp.data == compact(body)
-    else:
-        assert resp.content_type == "application/xml; charset=utf-8"
-        assert resp.data == render(body, "xml")
-
-
-def error(code: str, message: str) -> dict[str, Any]:
-    return {
-        "message": message,
-        "success": False,
-        "errors": {"message": message},
-        "error_code": code,
-    }
-
-
-def invalid(name: str, reason: str) -> dict[str, Any]:
-    return error("60004", f"Invalid parameter: {name} - {reason}")
 
 
 def start(client: FlaskClient, fmt: str = "json", **params: Any) -> TestResponse:

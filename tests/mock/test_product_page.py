@@ -23,13 +23,14 @@ would:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.mock._bodies import compact, error
+from tests.mock._users import register
 from tests.mock.conftest import API_KEY
 from tfa_mock.backend import Backend
 
@@ -37,19 +38,6 @@ FORMATS = ("json", "xml")
 FORM = "application/x-www-form-urlencoded"
 DETAILS = {"Location": "California, USA", "Room": "VR Room 1"}
 MESSAGE = "Requesting War Room Access"
-
-
-def compact(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def error(code: str, message: str) -> dict[str, Any]:
-    return {
-        "message": message,
-        "success": False,
-        "errors": {"message": message},
-        "error_code": code,
-    }
 
 
 def from_xml(resp: TestResponse) -> str:
@@ -62,14 +50,7 @@ def from_xml(resp: TestResponse) -> str:
 @pytest.fixture
 def uid(client: FlaskClient, backend: Backend) -> int:
     """$TFA_ID: a registered user with the authenticator app installed."""
-    user = {"email": "ana@example.com", "cellphone": "201-555-0123", "country_code": 1}
-    resp = client.post(
-        "/protected/json/users/new",
-        json={"user": user, "send_install_link_via_sms": False},
-        headers={"X-TFA-API-Key": API_KEY},
-    )
-    assert resp.status_code == 200
-    uid: int = resp.json["user"]["id"]  # type: ignore[index]
+    uid = register(client)
     backend.install_device(uid, "android")
     return uid
 

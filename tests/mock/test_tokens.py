@@ -10,6 +10,7 @@ import pyotp
 import pytest
 from flask.testing import FlaskClient
 
+from tests.mock._bodies import error
 from tests.mock._users import (
     FORMATS,
     KEY_HEX,
@@ -38,16 +39,6 @@ def device_code(at: float, digits: int = 7) -> str:
 def generic_code(at: float) -> str:
     """The generic-authenticator TOTP (6 digits, 30 s) of the test secret, by pyotp."""
     return pyotp.TOTP(B32, digits=6, interval=30).at(at)
-
-
-def error(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "message": message,
-        **extra,
-        "success": False,
-        "errors": {"message": message},
-        "error_code": code,
-    }
 
 
 USER_NOT_FOUND = error("60026", "User not found.")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.mock._bodies import error, invalid
 from tests.mock._users import (
     AUTH,
     FORMATS,
@@ -26,12 +27,7 @@ INSTALL_TEXT = (
     "Download the tfa app to get your Default App verification codes: "
     "https://tfa.com/download"
 )
-USER_NOT_FOUND = {
-    "message": "User not found.",
-    "success": False,
-    "errors": {"message": "User not found."},
-    "error_code": "60026",
-}
+USER_NOT_FOUND = error("60026", "User not found.")
 
 
 def not_valid(fields: dict[str, str]) -> dict[str, Any]:
@@ -41,16 +37,6 @@ def not_valid(fields: dict[str, str]) -> dict[str, Any]:
         "success": False,
         "errors": {**fields, "message": "User was not valid"},
         "error_code": "60027",
-    }
-
-
-def invalid_param(name: str, reason: str) -> dict[str, Any]:
-    message = f"Invalid parameter: {name} - {reason}"
-    return {
-        "message": message,
-        "success": False,
-        "errors": {"message": message},
-        "error_code": "60004",
     }
 
 
@@ -404,7 +390,7 @@ def test_bad_boolean_is_60004(client: FlaskClient) -> None:
         json={**new_user(), "send_install_link_via_sms": "x"},
     )
     assert resp.data == compact(
-        invalid_param("send_install_link_via_sms", "Must be a boolean")
+        invalid("send_install_link_via_sms", "Must be a boolean")
     )
 
 
@@ -687,7 +673,7 @@ def test_activity_type_errors(
 ) -> None:
     uid = register(client)
     resp = post(client, fmt, f"/users/{uid}/register_activity", json=body)
-    assert_body(resp, fmt, 400, invalid_param("type", reason))
+    assert_body(resp, fmt, 400, invalid("type", reason))
 
 
 def test_activity_unknown_user_before_bad_type(client: FlaskClient) -> None:
@@ -718,9 +704,7 @@ def test_registration_status_needs_custom_user_id(
     client: FlaskClient, fmt: str
 ) -> None:
     resp = get(client, fmt, "/registrations/status")
-    assert_body(
-        resp, fmt, 400, invalid_param("custom_user_id", "Parameter is required")
-    )
+    assert_body(resp, fmt, 400, invalid("custom_user_id", "Parameter is required"))
 
 
 def test_routes_answer_only_their_method(client: FlaskClient) -> None:

@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.mock._users import register
 from tests.mock.conftest import API_KEY, NOW
 from tfa_mock.app import create_app
 from tfa_mock.backend import Backend
@@ -31,22 +32,6 @@ def closing_backend(backend: Backend) -> Iterator[Backend]:
     """The seeded backend, its delivery worker stopped afterwards."""
     yield backend
     backend.close()
-
-
-def register(
-    client: FlaskClient, email: str = "ana@example.com", phone: str = "201-555-0123"
-) -> int:
-    resp = client.post(
-        "/protected/json/users/new",
-        json={
-            "user": {"email": email, "cellphone": phone, "country_code": 1},
-            "send_install_link_via_sms": False,
-        },
-        headers=AUTH,
-    )
-    assert resp.status_code == 200, resp.data
-    uid: int = resp.json["user"]["id"]  # type: ignore[index]
-    return uid
 
 
 def new_approval(client: FlaskClient, uid: int, **fields: Any) -> str:
@@ -111,7 +96,7 @@ def test_page_json_shows_what_the_page_needs(
     client: FlaskClient, closing_backend: Backend
 ) -> None:
     uid = register(client)
-    other = register(client, email="bo@example.com", phone="201-555-0199")
+    other = register(client, email="bo@example.com", cellphone="201-555-0199")
     client.post(f"/_mock/users/{uid}/devices", json={"kind": "iphone"})
     client.get(f"/protected/json/sms/{uid}?force=true", headers=AUTH)
     client.get(f"/protected/json/sms/{other}?force=true", headers=AUTH)
@@ -346,9 +331,9 @@ def test_no_token_meta_without_a_token(client: FlaskClient) -> None:
 
 
 def test_page_json_keeps_the_newest_users(client: FlaskClient) -> None:
-    first = register(client, phone="201-555-0100")
+    first = register(client, cellphone="201-555-0100")
     ids = [first] + [
-        register(client, email=f"u{n}@example.com", phone=f"201-555-{n:04d}")
+        register(client, email=f"u{n}@example.com", cellphone=f"201-555-{n:04d}")
         for n in range(101, 101 + MAX_USERS)
     ]
     new_approval(client, first, message="of a user not shown")

@@ -328,7 +328,7 @@ class BackendBase:
                 if fault.to is not None:
                     if not phone_known:
                         phone, phone_known = phone_of(), True
-                    if phone is None or not hmac.compare_digest(fault.to, phone):
+                    if phone != fault.to:  # a phone number is no secret
                         continue
                 fault.times -= 1
                 if fault.times <= 0:

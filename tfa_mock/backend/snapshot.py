@@ -311,6 +311,8 @@ def _check_consistent(state: dict[str, Any]) -> None:
     _require(all(d.app_id in apps and not d.in_flight for d in state["deliveries"]))
     for app in apps.values():
         _check_settings(app)
+    for fault in state["faults"]:
+        _check_fault(fault)
     for delivery in state["deliveries"]:
         _check_attempts(delivery)
     months = state["stats"].values()
@@ -329,6 +331,14 @@ def _check_consistent(state: dict[str, Any]) -> None:
     for counter, taken in ids.items():
         _require(all(counters[counter] > n for n in taken))
         _require(len(set(taken)) == len(taken))
+
+
+def _check_fault(fault: Fault) -> None:
+    """The fault follows the rules of the control API (API.md §7.12)."""
+    fields = dataclasses.asdict(fault)
+    del fields["id"]
+    validate.parse_fault(fields)
+    _require(fault.times >= 1)
 
 
 def _check_settings(app: AppRecord) -> None:

@@ -94,11 +94,18 @@ def _render_json(body: Mapping[str, Any]) -> bytes:
         return _dumps(body, ascii_only=True).encode("ascii")
 
 
-def _dumps(body: Mapping[str, Any], *, ascii_only: bool) -> str:
-    # API.md §1.4: compact, no space after ":" or ",".
-    return json.dumps(
-        body, separators=(",", ":"), ensure_ascii=ascii_only, allow_nan=False
+# API.md §1.4: compact, no space after ":" or ",". Built once: json.dumps with
+# options builds a new encoder per call, a third of the cost of a small body.
+_ENCODERS = {
+    ascii_only: json.JSONEncoder(
+        separators=(",", ":"), ensure_ascii=ascii_only, allow_nan=False
     )
+    for ascii_only in (False, True)
+}
+
+
+def _dumps(body: Mapping[str, Any], *, ascii_only: bool) -> str:
+    return _ENCODERS[ascii_only].encode(body)
 
 
 def _finite(value: Any) -> Any:

@@ -54,7 +54,7 @@ def create_app(
             max_deliveries=config.max_deliveries,
         )
     app = Flask(__name__)
-    # One byte more than allowed, so that a longer body is seen (refuse_long_body).
+    # One byte more than allowed, so that a longer body is seen (begin_request).
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.url_map.converters["fmt"] = _FormatConverter
     app.url_map.strict_slashes = False
@@ -88,11 +88,8 @@ def _strip_trailing_slash(wsgi: Any) -> Any:
 
 def _install_handlers(app: Flask, backend: Backend) -> None:
     @app.before_request
-    def start_timer() -> None:
+    def begin_request() -> None:
         g.tfa_started = time.perf_counter()  # real time: only for duration_ms (§8)
-
-    @app.before_request
-    def refuse_long_body() -> None:
         # werkzeug refuses a Content-Length over MAX_CONTENT_LENGTH before reading,
         # but cuts a chunked body at that limit without an error: read at most one
         # byte past MAX_BODY_BYTES and refuse it here, in the path's format.
@@ -125,15 +122,17 @@ def _install_handlers(app: Flask, backend: Backend) -> None:
 
     @app.after_request
     def journal(response: Response) -> Response:
-        if request.path.startswith(_API_PREFIXES):
-            started = g.get("tfa_started", time.perf_counter())
+        path = request.path
+        if path.startswith(_API_PREFIXES):
+            ended = time.perf_counter()
+            started = g.get("tfa_started", ended)
             backend.record_request(
                 method=request.method,
-                path=request.path,
+                path=path,
                 app_id=g.get("tfa_app_id"),
                 status=response.status_code,
                 error_code=g.get("tfa_error_code"),
-                duration_ms=round((time.perf_counter() - started) * 1000),
+                duration_ms=round((ended - started) * 1000),
             )
         return response
 

@@ -275,9 +275,10 @@ class BackendBase:
     def count_stat(self, app_id: int, name: str, n: int = 1) -> None:
         """Add *n* to statistic *name* of *app_id* in the clock's UTC month."""
         when = datetime.fromtimestamp(self.now(), tz=timezone.utc)
-        month = self.stats.setdefault(
-            (app_id, when.year, when.month), dict.fromkeys(STAT_FIELDS, 0)
-        )
+        key = (app_id, when.year, when.month)
+        month = self.stats.get(key)
+        if month is None:  # not setdefault: its default is built on every call
+            month = self.stats[key] = dict.fromkeys(STAT_FIELDS, 0)
         month[name] += n
 
     # -- rate limits (API.md §6) ---------------------------------------------------

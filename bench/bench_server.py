@@ -41,7 +41,7 @@ PathFor = Callable[[int], str]
 
 
 def _drive(port: int, path_for: PathFor, headers: dict[str, str]) -> list[float]:
-    """CLIENTS keep-alive connections, each sending REQUESTS_PER_CLIENT requests."""
+    """CLIENTS client threads, each sending REQUESTS_PER_CLIENT requests."""
     latencies: list[float] = []
     lock = threading.Lock()
     counter = iter(range(10**9))

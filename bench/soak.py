@@ -2,7 +2,7 @@
 
 The server runs in a child process (this script with ``--serve``), so that its
 memory is its own and the client threads do not share its interpreter lock. N
-keep-alive client threads in this process send a mixed load as fast as the server
+client threads in this process send a mixed load as fast as the server
 answers, for ``--seconds`` (default 60). The child reports its resident memory
 and the sizes of its state every few seconds; at the end this prints the requests
 served, the rate, the errors (a non-2xx other than expected, or a broken
@@ -142,7 +142,7 @@ class Tally:
 
 
 class Client:
-    """A keep-alive connection that reconnects after a broken one."""
+    """An HTTP connection that reconnects when the server closed it."""
 
     def __init__(self, port: int, tally: Tally) -> None:
         self.port = port

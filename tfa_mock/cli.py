@@ -24,7 +24,7 @@ from . import __version__, persist
 from .app import create_app
 from .backend.validate import callback_url_problem
 from .config import MockConfig
-from .server import KeepAliveHandler, PooledWSGIServer
+from .server import Http11Handler, PooledWSGIServer
 from .store import StateError
 
 __all__ = ["RequestLogHandler", "build_parser", "main", "safe_path"]
@@ -50,7 +50,7 @@ def safe_path(raw: str) -> str:
     return path
 
 
-class RequestLogHandler(KeepAliveHandler):
+class RequestLogHandler(Http11Handler):
     """Logs ``<client> <METHOD> <path> <status>`` per request, nothing secret."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

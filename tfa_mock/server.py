@@ -21,19 +21,23 @@ from .backend import Backend
 from .config import MockConfig
 from .web import stop_streams
 
-__all__ = ["KeepAliveHandler", "MockServer", "PooledWSGIServer", "QuietHandler"]
+__all__ = ["Http11Handler", "MockServer", "PooledWSGIServer", "QuietHandler"]
 
 _Connection = tuple[Any, Any]  # (socket, client address) as socketserver passes them
 
 
-class KeepAliveHandler(WSGIRequestHandler):
-    """HTTP/1.1, so clients keep their connections alive between requests."""
+class Http11Handler(WSGIRequestHandler):
+    """HTTP/1.1 answers (chunked for the event stream of the web inbox).
+
+    werkzeug still closes every connection after its answer, so clients reconnect
+    per request; the pooled server below keeps that cheap.
+    """
 
     protocol_version = "HTTP/1.1"
 
 
-class QuietHandler(KeepAliveHandler):
-    """A keep-alive handler that logs nothing (fixtures, benchmarks)."""
+class QuietHandler(Http11Handler):
+    """An HTTP/1.1 handler that logs nothing (fixtures, benchmarks)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return

@@ -245,7 +245,7 @@ def test_records_without_header_are_refused(tmp_path: Path) -> None:
     db.close()
     store = StateStore(str(path))
     with pytest.raises(StateError, match="without a snapshot header"):
-        store.load()
+        store.load(real_now=0.0)
     store.close()
 
 

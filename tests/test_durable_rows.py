@@ -115,7 +115,8 @@ def test_incremental_rows_load_back_to_the_state(tmp_path: Path, seed: int) -> N
             # Under the lock: the delivery worker must not move between the two.
             with backend.lock:
                 tracker.save()
-                assert store.load() == backend.export_snapshot()
+                real_now = backend.clock.real()
+                assert store.load(real_now=real_now) == backend.export_snapshot()
     finally:
         backend.close()
         store.close()
@@ -137,7 +138,7 @@ def test_a_record_changed_in_place_is_saved(tmp_path: Path) -> None:
     # must not break the file's UTF-8 either).
     backend.users[uid].email = "b\ud800@example.com"
     tracker.save()
-    saved = store.load()
+    saved = store.load(real_now=backend.clock.real())
     store.close()
     assert saved is not None
     users = {uid: user for uid, user in saved["users"]}

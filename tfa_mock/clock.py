@@ -32,6 +32,11 @@ class MockClock:
             return frozen
         return self._real() + self._offset
 
+    def real(self) -> float:
+        """Real (wall-clock) time: only to date a running clock's offset when its
+        state is saved and restored across a restart (``--state``)."""
+        return self._real()
+
     @property
     def frozen(self) -> bool:
         """Whether the clock stands still."""

@@ -22,7 +22,6 @@ import functools
 import json
 import logging
 import threading
-import time
 import typing
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -159,7 +158,7 @@ class Tracker:
     def _diff_clock(self, changes: Changes) -> None:
         clock = self.backend.clock
         # Real time only dates a running clock's offset (API.md §8; store.load).
-        real = time.time()
+        real = clock.real()
         now, frozen = clock.now(), clock.frozen
         # A running clock is real time plus an offset: only a new offset is news.
         value = now if frozen else now - real
@@ -204,7 +203,7 @@ def install(app: Flask, backend: Backend, path: str) -> Tracker:
     it (Flask runs ``after_request`` hooks in reverse order) and saves the entry."""
     store = StateStore(path)
     try:
-        saved = store.load()
+        saved = store.load(real_now=backend.clock.real())
         if saved is not None:
             try:
                 backend.restore_snapshot(saved)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,12 +132,12 @@ class StateStore:
         with self._lock:
             self._db.close()
 
-    def load(self) -> dict[str, Any] | None:
+    def load(self, *, real_now: float) -> dict[str, Any] | None:
         """The last saved snapshot (API.md §7.13), or None for a new file.
 
-        A running clock is carried forward by the real time since the save, so it
-        stays real time plus the same offset across a restart (API.md §8); a frozen
-        clock comes back at its instant.
+        A running clock is carried forward by the real time since the save (the
+        caller passes the real time *real_now*), so it stays real time plus the same
+        offset across a restart (API.md §8); a frozen clock comes back at its instant.
         """
         with self._lock:
             try:
@@ -153,7 +152,7 @@ class StateStore:
                 raise StateError(f"{self.path}: records without a snapshot header")
             return None
         try:
-            return _assemble(meta, rows)
+            return _assemble(meta, rows, real_now)
         except (ValueError, KeyError, TypeError) as error:
             raise StateError(f"{self.path}: unreadable state: {error}") from None
 
@@ -189,7 +188,9 @@ class StateStore:
                 raise StateError(f"{self.path}: cannot save: {error}") from None
 
 
-def _assemble(meta: dict[str, str], rows: list[tuple[str, str]]) -> dict[str, Any]:
+def _assemble(
+    meta: dict[str, str], rows: list[tuple[str, str]], real_now: float
+) -> dict[str, Any]:
     """The snapshot of the rows of ``meta`` and ``items``."""
     if set(meta) != {"version", "random", "clock"}:
         raise ValueError(f"unexpected header {sorted(meta)}")
@@ -210,7 +211,7 @@ def _assemble(meta: dict[str, str], rows: list[tuple[str, str]]) -> dict[str, An
     now, frozen, saved_at = clock["now"], clock["frozen"], clock["real"]
     if not frozen:
         # Never back: timestamps of the saved records are at most the saved `now`.
-        now += max(0.0, time.time() - saved_at)
+        now += max(0.0, real_now - saved_at)
     snapshot["clock"] = {"now": now, "frozen": frozen}
     return snapshot
 

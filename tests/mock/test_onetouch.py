@@ -153,7 +153,7 @@ def test_xml_create_and_status(client: FlaskClient, uid: int) -> None:
     assert resp.content_type == "application/xml; charset=utf-8"
     text = resp.data.decode()
     for line in (
-        '    <item key="_app_serial_id" type="integer">1</item>',
+        '    <_app-serial-id type="integer">1</_app-serial-id>',
         '    <notified type="boolean">false</notified>',
         '    <processed-at nil="true"/>',
         '    <seconds-to-expire type="integer">300</seconds-to-expire>',

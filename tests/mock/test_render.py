@@ -221,7 +221,8 @@ def test_xml_root_choice() -> None:
         ("XMLish", '  <item key="XMLish">1</item>'),
         ("a:b", '  <item key="a:b">1</item>'),
         ("", '  <item key="">1</item>'),
-        ("_app_name", '  <item key="_app_name">1</item>'),
+        ("_app_name", "  <_app-name>1</_app-name>"),  # Rails keeps the underscore
+        ("__x__", "  <__x__>1</__x__>"),
         ("a&b", '  <item key="a&amp;b">1</item>'),
         ('say "hi"', '  <item key="say &quot;hi&quot;">1</item>'),
         ("caf\u00e9", "  <caf\u00e9>1</caf\u00e9>"),

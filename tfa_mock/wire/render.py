@@ -11,10 +11,11 @@ Choices where API.md is silent (each one is tested):
 * XML: a float is ``type="float"`` with Python's ``repr`` (``2.5``, ``1e+20``;
   ``NaN``, ``Infinity``, ``-Infinity``). Characters XML 1.0 cannot carry (``\\x00``,
   ``\\x0b``, lone surrogates, U+FFFE, U+FFFF) become U+FFFD, in text and in the
-  ``key`` attribute alike. ``<item key="…">`` holds the original key, not the
-  dasherized one (``_app_name`` -> ``<item key="_app_name">``, since ``-app-name``
-  is no XML name). A name with a colon counts as invalid (no namespaces), and so
-  does one longer than ``MAX_NAME_LENGTH`` (parsers refuse very long names).
+  ``key`` attribute alike. Dasherizing keeps leading and trailing underscores, as
+  Rails' ``XmlMini.rename_key`` does (``_app_name`` -> ``<_app-name>``).
+  ``<item key="…">`` holds the original key, not the dasherized one. A name
+  with a colon counts as invalid (no namespaces), and so does one longer than
+  ``MAX_NAME_LENGTH`` (parsers refuse very long names).
   Tuples render like lists. A value of another type raises ``TypeError`` (a bug
   in the caller, never input).
 
@@ -151,12 +152,23 @@ def _valid_short_name(name: str) -> bool:
     return True
 
 
+def _dasherize(key: str) -> str:
+    """``error_code`` -> ``error-code``; leading and trailing underscores stay
+    (Rails: ``_app_name`` -> ``_app-name``), so such keys remain XML names."""
+    core = key.strip("_")
+    if not core:
+        return key
+    left = key[: len(key) - len(key.lstrip("_"))]
+    right = key[len(key.rstrip("_")) :]
+    return left + core.replace("_", "-") + right
+
+
 def _child(parent: etree._Element, key: Any) -> etree._Element:
     """A child element for *key*: dasherized, else ``<item key="…">``."""
     from lxml import etree
 
     key = str(key)
-    name = key.replace("_", "-")
+    name = _dasherize(key)
     if _valid_name(name):
         return etree.SubElement(parent, name)
     element = etree.SubElement(parent, "item")
@@ -166,7 +178,7 @@ def _child(parent: etree._Element, key: Any) -> etree._Element:
 
 def _item_name(key: Any) -> str:
     """Array children: the array's dasherized name minus a trailing ``s``."""
-    name = str(key).replace("_", "-")
+    name = _dasherize(str(key))
     if name.endswith("s") and _valid_name(name[:-1]):
         return name[:-1]
     return "item"

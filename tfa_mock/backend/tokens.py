@@ -215,37 +215,20 @@ class TokenOps(BackendBase):
         now: float,
     ) -> Method | None:
         """Step 6: consume a code or record a TOTP step that *token* matches."""
-        for sent in self.codes.get(user.id, []):
-            if (
-                not sent.used
-                and now < sent.expires_at
-                and sent.action == action
-                and codes.codes_equal(sent.code, token)
-            ):
-                sent.used = True
-                return "code"
+        sent = self._sent_code(user, token, action, now, used=False)
+        if sent is not None:
+            sent.used = True
+            return "code"
         if user.device is not None:
-            step = otp.verify_totp(
-                user.key,
-                token,
-                now=now,
-                step=DEVICE_STEP,
-                digits=app.token_length,
-                window=DEVICE_WINDOW,
-                last_step=user.last_device_step,
+            step = _totp_step(
+                app, user, token, now, generic=False, last_step=user.last_device_step
             )
             if step is not None:
                 user.last_device_step = step
                 return "device"
         if user.generic_enrolled:
-            step = otp.verify_totp(
-                user.key,
-                token,
-                now=now,
-                step=GENERIC_STEP,
-                digits=GENERIC_DIGITS,
-                window=GENERIC_WINDOW,
-                last_step=user.last_generic_step,
+            step = _totp_step(
+                app, user, token, now, generic=True, last_step=user.last_generic_step
             )
             if step is not None:
                 user.last_generic_step = step
@@ -262,37 +245,38 @@ class TokenOps(BackendBase):
     ) -> bool:
         """Step 7: a consumed unexpired code, or a TOTP step inside the window at or
         before the last accepted one (the replay record keeps only that step)."""
+        if self._sent_code(user, token, action, now, used=True) is not None:
+            return True
+        if user.device is not None and user.last_device_step is not None:
+            step = _totp_step(app, user, token, now, generic=False)
+            if step is not None and step <= user.last_device_step:
+                return True
+        if user.generic_enrolled and user.last_generic_step is not None:
+            step = _totp_step(app, user, token, now, generic=True)
+            if step is not None and step <= user.last_generic_step:
+                return True
+        return False
+
+    def _sent_code(
+        self,
+        user: UserRecord,
+        token: str,
+        action: str | None,
+        now: float,
+        *,
+        used: bool,
+    ) -> SentCode | None:
+        """The unexpired code of *user* equal to *token*, sent with *action*, that
+        is (*used*) or is not yet consumed (API.md §5.4)."""
         for sent in self.codes.get(user.id, []):
             if (
-                sent.used
+                sent.used == used
                 and now < sent.expires_at
                 and sent.action == action
                 and codes.codes_equal(sent.code, token)
             ):
-                return True
-        if user.device is not None and user.last_device_step is not None:
-            step = otp.verify_totp(
-                user.key,
-                token,
-                now=now,
-                step=DEVICE_STEP,
-                digits=app.token_length,
-                window=DEVICE_WINDOW,
-            )
-            if step is not None and step <= user.last_device_step:
-                return True
-        if user.generic_enrolled and user.last_generic_step is not None:
-            step = otp.verify_totp(
-                user.key,
-                token,
-                now=now,
-                step=GENERIC_STEP,
-                digits=GENERIC_DIGITS,
-                window=GENERIC_WINDOW,
-            )
-            if step is not None and step <= user.last_generic_step:
-                return True
-        return False
+                return sent
+        return None
 
     def app_stats(self, app_id: int) -> tuple[list[MonthStats], int]:
         """The last 12 UTC months of *app_id*, oldest first, ending with the clock's
@@ -313,3 +297,29 @@ class TokenOps(BackendBase):
                     )
                 )
             return months, total
+
+
+def _totp_step(
+    app: AppRecord,
+    user: UserRecord,
+    token: str,
+    now: float,
+    *,
+    generic: bool,
+    last_step: int | None = None,
+) -> int | None:
+    """The step within its window, after *last_step*, at which *token* is the
+    user's device-app TOTP (API.md §5.2) or, *generic*, the generic one (§5.3)."""
+    if generic:
+        step, digits, window = GENERIC_STEP, GENERIC_DIGITS, GENERIC_WINDOW
+    else:
+        step, digits, window = DEVICE_STEP, app.token_length, DEVICE_WINDOW
+    return otp.verify_totp(
+        user.key,
+        token,
+        now=now,
+        step=step,
+        digits=digits,
+        window=window,
+        last_step=last_step,
+    )

@@ -29,15 +29,12 @@ from .records import (
     Message,
     UserRecord,
 )
+from .tokens import DEVICE_STEP, GENERIC_DIGITS, GENERIC_STEP
 
 __all__ = ["MAX_WAIT", "AdminOps", "InboxFilter", "TotpView"]
 
 MAX_WAIT = 30.0  # API.md §7.5: inbox/latest waits at most 30 real seconds
 _DEVICE_KIND = re.compile(r"[a-z0-9_]{1,32}")
-
-# API.md §5.2-5.3: the device app's TOTP step, and the generic authenticator's.
-DEVICE_PERIOD = 10
-GENERIC_PERIOD, GENERIC_DIGITS = 30, 6
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -225,9 +222,9 @@ class AdminOps(BackendBase):
             now = self.now()
             user = self._any_user(user_id)
             if generic:
-                digits, period = GENERIC_DIGITS, GENERIC_PERIOD
+                digits, period = GENERIC_DIGITS, GENERIC_STEP
             else:
-                digits, period = self.apps[user.app_id].token_length, DEVICE_PERIOD
+                digits, period = self.apps[user.app_id].token_length, DEVICE_STEP
             code = otp.totp(user.key, now=now, step=period, digits=digits)
         return TotpView(
             code=code,

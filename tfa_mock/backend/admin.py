@@ -185,6 +185,18 @@ class AdminOps(BackendBase):
 
     # -- users and devices (API.md §7.6-7.7) --------------------------------------
 
+    def user_ids(self) -> list[int]:
+        """The ids of every app's current users, ascending."""
+        with self.lock:
+            return sorted(self.users)
+
+    def latest_qr_id(self, user_id: int) -> str | None:
+        """The id of the newest QR image made for *user_id*, or None."""
+        with self.lock:
+            # Dicts keep insertion order: the last match is the latest one made.
+            found = [q.id for q in self.qr_images.values() if q.user_id == user_id]
+            return found[-1] if found else None
+
     def user_record(self, user_id: int) -> UserRecord:
         """A copy of any app's user *user_id*; unknown or deleted -> 60026."""
         with self.lock:

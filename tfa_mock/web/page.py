@@ -32,7 +32,7 @@ def page_state(backend: Backend) -> dict[str, Any]:
         now = float(clock["now"])
         messages = backend.messages  # read under the lock; asdict copies
         apps = {app.app_id: app.name for app in backend.list_apps()}
-        user_ids = sorted(backend.users)
+        user_ids = backend.user_ids()
         shown = user_ids[-MAX_USERS:]
         hidden = set(user_ids[:-MAX_USERS])
         # Pending requests of the users shown, and of removed users (their
@@ -65,9 +65,7 @@ def _user(backend: Backend, user_id: int, apps: dict[int, str]) -> dict[str, Any
     user = backend.user_record(user_id)
     device = backend.totp_view(user_id)
     generic = backend.totp_view(user_id, generic=True)
-    # The newest QR image of the user (its enrollment code); dicts keep insertion
-    # order, so the last match is the latest one made.
-    qr_ids = [q.id for q in backend.qr_images.values() if q.user_id == user_id]
+    qr_id = backend.latest_qr_id(user_id)  # the user's enrollment code
     return {
         "id": user.id,
         "app_id": user.app_id,
@@ -78,7 +76,7 @@ def _user(backend: Backend, user_id: int, apps: dict[int, str]) -> dict[str, Any
         "totp": asdict(device),
         "generic_enrolled": user.generic_enrolled,
         "generic_totp": asdict(generic) if user.generic_enrolled else None,
-        "qr_url": f"/qr/{qr_ids[-1]}.png" if qr_ids else None,
+        "qr_url": f"/qr/{qr_id}.png" if qr_id is not None else None,
     }
 
 

@@ -212,6 +212,9 @@ BAD_CALLS: list[tuple[str, type[Exception], Callable[[], object]]] = [
     ("counter", InvalidParameter, lambda: hotp(KEY, 2**64)),
     ("counter", InvalidParameter, lambda: hotp(KEY, True)),
     ("counter", InvalidParameter, lambda: hotp(KEY, 1.0)),  # type: ignore[arg-type]
+    ("counter", InvalidParameter, lambda: hotp(KEY, 1.0, 6.0)),  # type: ignore[arg-type]
+    ("counter", InvalidParameter, lambda: hotp(KEY, True, True)),
+    ("counter", InvalidParameter, lambda: hotp(KEY, -1, digits=-1)),
     ("digits", InvalidParameter, lambda: hotp(KEY, 0, digits=5)),
     ("digits", InvalidParameter, lambda: hotp(KEY, 0, digits=11)),
     ("digits", InvalidParameter, lambda: hotp(KEY, 0, digits=6.0)),  # type: ignore[arg-type]
@@ -261,6 +264,7 @@ BAD_CALLS: list[tuple[str, type[Exception], Callable[[], object]]] = [
 def test_bad_input_raises_naming_the_parameter(
     param: str, error: type[Exception], call: Callable[[], object]
 ) -> None:
+    hotp(KEY, 0)  # the key is cached: the fast path must refuse too
     with pytest.raises(error) as info:
         call()
     assert str(info.value).startswith(f"{param}:"), str(info.value)

@@ -8,6 +8,10 @@
    empty suite (the baseline: pytest, its plugins, collection). Overhead per test =
    (suite wall time - empty suite wall time) / 200. Goal: tfa_mock / httpserver
    <= 1.0.
+   A fourth suite bounds what any Flask-based fixture can reach: a bare Flask app
+   answering the same canned responses, on the server pytest-httpserver uses
+   (werkzeug's, single-threaded), started once per session by a conftest fixture.
+   Its ratio to pytest-httpserver is the least such a fixture pays.
 2. Start-up: ``tfa-mock serve`` against a bare Flask app started the same way (a
    subprocess on a free port), timed to the first healthy answer. Goal: <= 1.5.
 
@@ -105,6 +109,52 @@ def test_{n}(httpserver):
     assert body["success"] == "true"
 """
 
+FLASK_TEST = """
+
+def test_{n}(flask_canned):
+    base = flask_canned
+    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
+    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
+    code = "1234567"
+    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
+    assert body["success"] == "true"
+"""
+
+# The fixture of the Flask floor: the canned answers of CANNED_TEST from Flask.
+FLASK_CONFTEST = """
+import threading
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def flask_canned():
+    from flask import Flask
+    from werkzeug.serving import make_server
+
+    app = Flask("canned")
+
+    @app.post("/protected/json/users/new")
+    def new_user():
+        return {"message": "User created successfully.", "user": {"id": 1000},
+                "success": True}
+
+    @app.get("/protected/json/sms/<int:uid>")
+    def sms(uid):
+        return {"success": True, "message": "SMS token was sent",
+                "cellphone": "+1-XXX-XXX-XX23"}
+
+    @app.get("/protected/json/verify/<code>/<int:uid>")
+    def verify(code, uid):
+        return {"message": "Token is valid.", "token": "is valid", "success": "true"}
+
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+"""
+
 EMPTY_TEST = """
 
 def test_{n}():
@@ -135,6 +185,7 @@ server.serve_forever()
 PLUGINS = {
     "tfa": "tfa_mock.pytest_plugin",
     "canned": "pytest_httpserver.pytest_plugin",
+    "flask": None,  # its fixture is in the suite's conftest.py
     "empty": None,
 }
 
@@ -154,6 +205,8 @@ def write_suite(root: Path, name: str, test: str, key: str) -> Path:
     (folder / "pytest.ini").write_text(f"[pytest]\n{ini}")
     body = HTTP.format(key=key) + "".join(test.format(n=n) for n in range(N_TESTS))
     (folder / f"test_{name}.py").write_text(body)
+    if name == "flask":
+        (folder / "conftest.py").write_text(FLASK_CONFTEST)
     return folder
 
 
@@ -214,6 +267,7 @@ def bench_suites(root: Path, env: dict[str, str]) -> dict[str, tuple[float, floa
     suites = {
         "tfa": write_suite(root, "tfa", TFA_TEST, key),
         "canned": write_suite(root, "canned", CANNED_TEST, key),
+        "flask": write_suite(root, "flask", FLASK_TEST, key),
         "empty": write_suite(root, "empty", EMPTY_TEST, key),
     }
     for folder in suites.values():
@@ -260,8 +314,11 @@ def main() -> None:
         times["canned"],
         times["empty"],
     )
+    flask = times["flask"][0]
     tfa_per, canned_per = per_test_ms(tfa, empty), per_test_ms(canned, empty)
+    flask_per = per_test_ms(flask, empty)
     ratio = tfa_per / canned_per if canned_per > 0 else float("inf")
+    floor = flask_per / canned_per if canned_per > 0 else float("inf")
     tfa_cpu_per = per_test_ms(tfa_cpu, empty_cpu)
     canned_cpu_per = per_test_ms(canned_cpu, empty_cpu)
     cpu_ratio = tfa_cpu_per / canned_cpu_per if canned_cpu_per > 0 else float("inf")
@@ -272,7 +329,11 @@ def main() -> None:
     print(
         f"  pytest-httpserver canned {canned:6.2f} s wall -> {canned_per:5.2f} ms/test"
     )
+    print(
+        f"  bare Flask, same canned   {flask:6.2f} s wall -> {flask_per:5.2f} ms/test"
+    )
     print(f"  per-test overhead ratio tfa_mock/httpserver: {ratio:.2f} (goal <= 1.0)")
+    print(f"  floor of a Flask fixture (bare Flask/httpserver): {floor:.2f}")
     print(
         f"  (CPU time instead of wall: {tfa_cpu_per:.2f} vs {canned_cpu_per:.2f} "
         f"ms/test, ratio {cpu_ratio:.2f})"
@@ -288,6 +349,7 @@ def main() -> None:
             {
                 "fixture_ratio": round(ratio, 3),
                 "fixture_cpu_ratio": round(cpu_ratio, 3),
+                "flask_floor_ratio": round(floor, 3),
                 "startup_ratio": round(start_ratio, 3),
             }
         )

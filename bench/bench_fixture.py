@@ -86,20 +86,31 @@ def test_{n}(tfa_mock):
     assert body["success"] == "true"
 """
 
+# The canned answers, the same for pytest-httpserver and the bare Flask app.
+CANNED = {
+    "new_user": {
+        "message": "User created successfully.",
+        "user": {"id": 1000},
+        "success": True,
+    },
+    "sms": {
+        "success": True,
+        "message": "SMS token was sent",
+        "cellphone": "+1-XXX-XXX-XX23",
+    },
+    "verify": {"message": "Token is valid.", "token": "is valid", "success": "true"},
+}
+
 CANNED_TEST = """
 
 def test_{n}(httpserver):
     expect = httpserver.expect_request
     expect("/protected/json/users/new", method="POST").respond_with_json(
-        {{"message": "User created successfully.", "user": {{"id": 1000}},
-          "success": True}}
+        {new_user!r}
     )
-    expect("/protected/json/sms/1000", method="GET").respond_with_json(
-        {{"success": True, "message": "SMS token was sent",
-          "cellphone": "+1-XXX-XXX-XX23"}}
-    )
+    expect("/protected/json/sms/1000", method="GET").respond_with_json({sms!r})
     expect("/protected/json/verify/1234567/1000", method="GET").respond_with_json(
-        {{"message": "Token is valid.", "token": "is valid", "success": "true"}}
+        {verify!r}
     )
     base = httpserver.url_for("").rstrip("/")
     uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
@@ -120,11 +131,13 @@ def test_{n}(flask_canned):
     assert body["success"] == "true"
 """
 
-# The fixture of the Flask floor: the canned answers of CANNED_TEST from Flask.
+# The fixture of the Flask floor: the canned answers from Flask.
 FLASK_CONFTEST = """
 import threading
 
 import pytest
+
+CANNED = {canned!r}
 
 
 @pytest.fixture(scope="session")
@@ -136,22 +149,20 @@ def flask_canned():
 
     @app.post("/protected/json/users/new")
     def new_user():
-        return {"message": "User created successfully.", "user": {"id": 1000},
-                "success": True}
+        return CANNED["new_user"]
 
     @app.get("/protected/json/sms/<int:uid>")
     def sms(uid):
-        return {"success": True, "message": "SMS token was sent",
-                "cellphone": "+1-XXX-XXX-XX23"}
+        return CANNED["sms"]
 
     @app.get("/protected/json/verify/<code>/<int:uid>")
     def verify(code, uid):
-        return {"message": "Token is valid.", "token": "is valid", "success": "true"}
+        return CANNED["verify"]
 
     server = make_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{{server.server_port}}"
     server.shutdown()
 """
 
@@ -203,10 +214,10 @@ def write_suite(root: Path, name: str, test: str, key: str) -> Path:
     folder.mkdir()
     ini = f"tfa_mock_api_key = {key}\n" if name == "tfa" else ""
     (folder / "pytest.ini").write_text(f"[pytest]\n{ini}")
-    body = HTTP.format(key=key) + "".join(test.format(n=n) for n in range(N_TESTS))
-    (folder / f"test_{name}.py").write_text(body)
+    tests = "".join(test.format(n=n, **CANNED) for n in range(N_TESTS))
+    (folder / f"test_{name}.py").write_text(HTTP.format(key=key) + tests)
     if name == "flask":
-        (folder / "conftest.py").write_text(FLASK_CONFTEST)
+        (folder / "conftest.py").write_text(FLASK_CONFTEST.format(canned=CANNED))
     return folder
 
 

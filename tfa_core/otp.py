@@ -139,7 +139,7 @@ def _prepared(
     """The slow path of the fast lookups in hotp and verify_totp: check everything."""
     digits = _digits(digits)
     copy_inner, copy_outer = _keyed(key, digest)
-    return copy_inner, copy_outer, 10**digits
+    return copy_inner, copy_outer, _MODULI[digits]
 
 
 # -- HOTP / TOTP ---------------------------------------------------------------------

@@ -7,7 +7,6 @@ queue, the backend's change condition), never on sleeps.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,13 +16,9 @@ from flask.testing import FlaskClient
 from tests.mock._users import register
 from tests.mock.conftest import API_KEY, NOW
 from tests.support.receiver import closed_port_url, running_receiver
+from tests.support.wait import wait_until
 from tfa_core import signature
 from tfa_mock.backend import Backend
-
-
-def _wait(backend: Backend, predicate: Callable[[], bool], timeout: float = 5) -> None:
-    with backend.changed:
-        assert backend.changed.wait_for(predicate, timeout), "timed out"
 
 
 def _create(
@@ -139,17 +134,19 @@ def test_failed_attempts_are_retried_on_the_mock_clock(
         uuid = _create(client, auth, user_id)
         backend.approve(uuid)
         assert receiver.next().method == "POST"
-        _wait(backend, lambda: len(_attempts(backend)) == 1)
+        wait_until(backend, lambda: len(_attempts(backend)) == 1)
         assert backend.list_deliveries()[0]["next_attempt_at"] == NOW + 1
 
         backend.clock.advance(1)  # the first retry is due one clock second later
         receiver.next()
-        _wait(backend, lambda: len(_attempts(backend)) == 2)
+        wait_until(backend, lambda: len(_attempts(backend)) == 2)
         assert backend.list_deliveries()[0]["next_attempt_at"] == NOW + 1 + 2
 
         backend.clock.advance(2)
         receiver.next()
-        _wait(backend, lambda: backend.list_deliveries()[0]["status"] == "delivered")
+        wait_until(
+            backend, lambda: backend.list_deliveries()[0]["status"] == "delivered"
+        )
 
     attempts = _attempts(backend)
     assert [a["status_code"] for a in attempts] == [500, 503, 200]
@@ -167,9 +164,9 @@ def test_refused_connection_fails_after_six_attempts(
     user_id = register(client)
     backend.approve(_create(client, auth, user_id))
     for n, delay in enumerate((1, 2, 4, 8, 16), start=1):
-        _wait(backend, lambda n=n: len(_attempts(backend)) == n)  # type: ignore[misc]
+        wait_until(backend, lambda n=n: len(_attempts(backend)) == n)  # type: ignore[misc]
         backend.clock.advance(delay)
-    _wait(backend, lambda: backend.list_deliveries()[0]["status"] == "failed")
+    wait_until(backend, lambda: backend.list_deliveries()[0]["status"] == "failed")
     attempts = _attempts(backend)
     assert len(attempts) == 6
     assert {a["error"] for a in attempts} == {"connection refused"}
@@ -184,7 +181,7 @@ def test_a_key_change_signs_the_next_attempt_with_the_new_key(
         user_id = register(client)
         backend.approve(_create(client, auth, user_id))
         first = receiver.next()
-        _wait(backend, lambda: len(_attempts(backend)) == 1)
+        wait_until(backend, lambda: len(_attempts(backend)) == 1)
         _set_app(backend, api_key="rotated_key_0123456789abcdefghijk")
         backend.clock.advance(1)
         second = receiver.next()
@@ -208,7 +205,9 @@ def test_redeliver_by_hand_makes_one_attempt_with_a_fresh_nonce(
         user_id = register(client)
         backend.approve(_create(client, auth, user_id))
         receiver.next()
-        _wait(backend, lambda: backend.list_deliveries()[0]["status"] == "delivered")
+        wait_until(
+            backend, lambda: backend.list_deliveries()[0]["status"] == "delivered"
+        )
         backend.clock.advance(60)
         delivery = backend.redeliver(backend.list_deliveries()[0]["id"])
         again = receiver.next()
@@ -252,7 +251,7 @@ def test_a_restored_pending_delivery_resumes_its_schedule(
         user_id = register(client)
         backend.approve(_create(client, auth, user_id))
         receiver.next()
-        _wait(backend, lambda: len(_attempts(backend)) == 1)
+        wait_until(backend, lambda: len(_attempts(backend)) == 1)
         saved = backend.export_snapshot()
         backend.close()
 
@@ -261,7 +260,7 @@ def test_a_restored_pending_delivery_resumes_its_schedule(
             restored.restore_snapshot(saved)
             restored.clock.advance(1)
             got = receiver.next()
-            _wait(
+            wait_until(
                 restored,
                 lambda: restored.list_deliveries()[0]["status"] == "delivered",
             )

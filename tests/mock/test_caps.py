@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 
 from tests.mock.conftest import API_KEY, NOW
 from tests.support.serve import start
+from tests.support.wait import wait_until
 from tfa_mock.app import create_app
 from tfa_mock.backend import Backend
 from tfa_mock.backend.base import DEFAULT_CAP
@@ -91,11 +92,6 @@ def _json(client: FlaskClient, path: str) -> Any:
     response = client.get(path)
     assert response.status_code == 200, response.data
     return response.get_json()
-
-
-def _wait(backend: Backend, predicate: Callable[[], bool], timeout: float = 5) -> None:
-    with backend.changed:
-        assert backend.changed.wait_for(predicate, timeout), "timed out"
 
 
 # -- settings --------------------------------------------------------------------------
@@ -272,7 +268,7 @@ def test_dropping_a_delivery_in_flight_does_not_stop_the_worker(
         assert (only["approval_request_uuid"], only["event"]) == (second, "denied")
     finally:
         held.release.set()
-    _wait(backend, lambda: backend.list_deliveries()[0]["status"] == "delivered")
+    wait_until(backend, lambda: backend.list_deliveries()[0]["status"] == "delivered")
 
     [delivered] = backend.list_deliveries()
     assert delivered["id"] == 2 and len(delivered["attempts"]) == 1
@@ -291,7 +287,7 @@ def test_the_delivery_log_keeps_the_newest_and_redeliver_of_a_dropped_one_is_404
     uuids = [_create(client, user_id) for _ in range(3)]
     for uuid in uuids:
         backend.approve(uuid)
-    _wait(
+    wait_until(
         backend,
         lambda: all(d["status"] == "delivered" for d in backend.list_deliveries()),
     )

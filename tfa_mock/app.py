@@ -53,7 +53,7 @@ def create_app(
             max_journal=config.max_journal,
             max_deliveries=config.max_deliveries,
         )
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the web blueprint serves its own
     # One byte more than allowed, so that a longer body is seen (begin_request).
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.url_map.converters["fmt"] = _FormatConverter

@@ -1,4 +1,5 @@
-"""``tfa-mock serve``: the mock in the foreground (also ``python -m tfa_mock``).
+"""``tfa-mock serve``: the mock in the foreground (also ``python -m tfa_mock``);
+``tfa-mock openapi``: its OpenAPI document on standard output.
 
 Prints where the API and the web inbox are, the API key and a curl example, logs one
 line per request (method, path with verify tokens and QR ids masked, status; never
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import logging
 import re
 import signal
@@ -105,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="N",
             help=f"keep the newest N {what} (default 10000)",
         )
+    spec = commands.add_parser("openapi", help="print the OpenAPI 3.1 document")
+    spec.add_argument(
+        "--server-url",
+        default="http://127.0.0.1:8600",
+        help="the server the document names (default http://127.0.0.1:8600)",
+    )
     return parser
 
 
@@ -145,10 +153,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "serve")  # `tfa-mock --port 9000` means serve
     parser = build_parser()
     args = parser.parse_args(args_list)
+    if args.command == "openapi":
+        return _openapi(args.server_url)
     if args.command != "serve":
         parser.print_help()
         return EXIT_USAGE
     return _serve(parser, args)
+
+
+def _openapi(server_url: str) -> int:
+    """Print the document of the routes ``serve`` would serve."""
+    from .openapi import build_document
+
+    app = create_app(MockConfig())
+    try:
+        document = build_document(app, server_url.rstrip("/"))
+    finally:
+        app.extensions["tfa_backend"].close()
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+    return EXIT_OK
 
 
 def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app, request
 
 from .. import __version__
 from ..api._endpoint import backend
@@ -129,3 +129,14 @@ def apps_create() -> Response:
 def apps_patch(app_id: str) -> Response:
     the_id = path_id(app_id, errors.NotFound)
     return reply(app_document(backend().patch_app(the_id, read_body())))
+
+
+# -- the OpenAPI document --------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    from .. import openapi as document  # built on first use, not at start-up
+
+    server = request.host_url.rstrip("/")
+    return reply(document.document(current_app, server))

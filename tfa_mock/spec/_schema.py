@@ -75,6 +75,9 @@ def success(**fields: Schema) -> Schema:
 
 # -- error envelopes (API.md §1.4) ---------------------------------------------------
 
+_MESSAGE: Schema = {"type": "string", "minLength": 1}
+_PLAIN_ERRORS = obj({"message": _MESSAGE})
+
 
 def envelope(*codes: str, kind: str = "plain") -> Schema:
     """The error envelope with ``error_code`` one of *codes*.
@@ -84,7 +87,7 @@ def envelope(*codes: str, kind: str = "plain") -> Schema:
     (60049's ``"errors":{}``).
     """
     code = {"type": "string", "enum": list(codes), "examples": [codes[0]]}
-    message: Schema = {"type": "string", "minLength": 1}
+    message = _MESSAGE
     if kind == "empty":
         return obj(
             {
@@ -99,7 +102,7 @@ def envelope(*codes: str, kind: str = "plain") -> Schema:
         fields = {"email": field, "cellphone": field, "country_code": field}
         inner = obj({"message": const("User was not valid")}, fields)
         inner["minProperties"] = 2
-        return obj(
+        schema = obj(
             {
                 "message": const("User was not valid"),
                 "success": const(False),
@@ -108,6 +111,16 @@ def envelope(*codes: str, kind: str = "plain") -> Schema:
             },
             fields,
         )
+        # A field is at the top level exactly when it is inside ``errors``.
+        schema["allOf"] = [
+            {
+                "if": {"required": [name]},
+                "then": {"properties": {"errors": {"required": [name]}}},
+                "else": {"properties": {"errors": {"not": {"required": [name]}}}},
+            }
+            for name in fields
+        ]
+        return schema
     top: dict[str, Schema] = {"message": message}
     if kind == "token":
         top["token"] = const("is invalid")
@@ -158,16 +171,18 @@ def api_errors(extra: dict[int, list[Schema]] | None = None) -> dict[str, Any]:
     return responses
 
 
+def _is_plain(schema: Schema) -> bool:
+    props = schema["properties"]
+    return "token" not in props and props["errors"] == _PLAIN_ERRORS
+
+
 def _merge(schemas: list[Schema], schema: Schema) -> None:
     """Add *schema*; a plain envelope joins the plain one already there."""
-    codes = schema["properties"]["error_code"]["enum"]
-    if "token" not in schema["properties"] and schema["properties"]["errors"].get(
-        "required"
-    ) == ["message"]:
+    if _is_plain(schema):
         for known in schemas:
-            props = known["properties"]
-            if "token" not in props and props["errors"].get("required") == ["message"]:
-                enum = props["error_code"]["enum"]
+            if _is_plain(known):
+                enum = known["properties"]["error_code"]["enum"]
+                codes = schema["properties"]["error_code"]["enum"]
                 enum.extend(c for c in codes if c not in enum)
                 return
     schemas.append(schema)

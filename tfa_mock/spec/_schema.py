@@ -192,7 +192,7 @@ def control_errors(*statuses: tuple[int, str]) -> dict[str, Any]:
     """Error responses of a control call: malformed body, control token, route,
     body size, plus *statuses* (``(409, "60079")``...)."""
     table: dict[int, list[Schema]] = {
-        400: [envelope("60002")],
+        400: [envelope("60002", "60005")],
         401: [envelope("60001")],
         404: [envelope("60000")],
         413: [envelope("60002")],

@@ -130,7 +130,7 @@ def _link(operation_id: str) -> dict[str, Any]:
 
 _USER_404 = {404: [envelope("60026")]}
 _SUSPENDED = {503: [envelope("60017")]}
-_P404 = {400: [envelope("60004")]}
+_P400 = {400: [envelope("60004")]}
 _PHONE = {400: [envelope("60004", "60033")]}
 _NEW_USER = success(
     message=const("User created successfully."), user=obj({"id": INT}), success=TRUE
@@ -225,7 +225,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
         "Register a user (API.md §3.1)",
         "users",
         _NEW_USER,
-        _FIELDS,
+        {400: [envelope("60027", kind="fields"), envelope("60004")]},
         body=_body(
             _params(
                 {
@@ -270,7 +270,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
         "Record an activity (API.md §3.5)",
         "users",
         success(message=const("Activity was created."), success=TRUE),
-        {**_USER_404, **_P404},
+        {**_USER_404, **_P400},
         body=_body(
             _params(
                 {
@@ -295,7 +295,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
             success=TRUE,
             message=const("QR code generated."),
         ),
-        {**_USER_404, **_P404},
+        {**_USER_404, **_P400},
         body=_body(
             _params(
                 {
@@ -315,7 +315,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
             ),
             success=TRUE,
         ),
-        _P404,
+        _P400,
         params=[param("custom_user_id", STR, required=True)],
     ),
     "tokens.sms": _api(
@@ -323,7 +323,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
         "Send a token by SMS (API.md §3.8)",
         "tokens",
         b.SMS_SENT,
-        {**_USER_404, **_SUSPENDED, 503: [envelope("60017", "60007")]},
+        {**_USER_404, **_P400, 503: [envelope("60017", "60007")]},
         params=[*_SEND_PARAMS, param("shortcode", BOOLEAN_TEXT)],
     ),
     "tokens.voice_call": _api(
@@ -331,7 +331,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
         "Send a token by voice call (API.md §3.9)",
         "tokens",
         b.CALL_SENT,
-        {**_USER_404, 503: [envelope("60017", "60006")]},
+        {**_USER_404, **_P400, 503: [envelope("60017", "60006")]},
         params=_SEND_PARAMS,
     ),
     "tokens.email": _api(
@@ -360,6 +360,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
         {
             401: [envelope("60019", "60020", kind="token")],
             404: [envelope("60016")],
+            **_P400,
             **_SUSPENDED,
         },
         params=[
@@ -504,7 +505,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
         "Create an approval request (API.md §3.18)",
         "onetouch",
         success(approval_request=obj({"uuid": b.UUID}), success=TRUE),
-        {**_USER_404, **_SUSPENDED, **_P404},
+        {**_USER_404, **_SUSPENDED, **_P400},
         body=_body(
             _params(
                 {

@@ -8,6 +8,7 @@ verify's ``success`` the string ``"true"``). Message strings the mock fixes are
 
 from __future__ import annotations
 
+from ..api.app import MONTHS
 from ..api.tokens import CALL_IGNORED, SMS_IGNORED
 from ._schema import INT, NULL, NUM, STR, Schema, array, const, nullable, obj, success
 
@@ -70,6 +71,18 @@ USER_STATUS = success(
     success=TRUE,
 )
 
+
+def _ignored(message: str) -> Schema:
+    """The answer of a send ignored because the user has a device (§3.8-3.9)."""
+    return success(
+        message=const(message),
+        cellphone=CELLPHONE_MASK,
+        device=STR,
+        ignored=TRUE,
+        success=TRUE,
+    )
+
+
 SMS_SENT = {
     "anyOf": [
         success(
@@ -77,13 +90,7 @@ SMS_SENT = {
             message=const("SMS token was sent"),
             cellphone=CELLPHONE_MASK,
         ),
-        success(
-            message=const(SMS_IGNORED),
-            cellphone=CELLPHONE_MASK,
-            device=STR,
-            ignored=TRUE,
-            success=TRUE,
-        ),
+        _ignored(SMS_IGNORED),
     ]
 }
 
@@ -92,13 +99,7 @@ CALL_SENT = {
         success(
             cellphone=CELLPHONE_MASK, message=const("Call started..."), success=TRUE
         ),
-        success(
-            message=const(CALL_IGNORED),
-            cellphone=CELLPHONE_MASK,
-            device=STR,
-            ignored=TRUE,
-            success=TRUE,
-        ),
+        _ignored(CALL_IGNORED),
     ]
 }
 
@@ -129,22 +130,7 @@ STATS_MONTH = obj(
         "calls_count": INT,
         "users_count": INT,
         "auths_count": INT,
-        "month": {
-            "enum": [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ]
-        },
+        "month": {"enum": list(MONTHS)},
         "api_calls_count": INT,
         "year": INT,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backend.validate import FAULT_ENDPOINTS
 from . import bodies as b
 from ._schema import (
     INT,
@@ -290,16 +291,7 @@ CONTROL_OPERATIONS: dict[str, dict[str, Any]] = {
         _BAD,
         body=_json_body(
             {
-                "endpoint": {
-                    "enum": [
-                        "sms",
-                        "call",
-                        "verify",
-                        "phones/verification/start",
-                        "onetouch",
-                        "*",
-                    ]
-                },
+                "endpoint": {"enum": list(FAULT_ENDPOINTS)},
                 "to": STR,
                 "times": {"type": "integer", "minimum": 1},
                 "status": {"type": "integer", "minimum": 400, "maximum": 599},

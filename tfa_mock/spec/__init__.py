@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._api import PATH_PARAMETERS as API_PATH_PARAMETERS
 from .api import API_OPERATIONS
-from .api import PATH_PARAMETERS as API_PATH_PARAMETERS
 from .control import CONTROL_OPERATIONS, CONTROL_PATH_PARAMETERS
+from .phones import PHONE_OPERATIONS
+from .web import WEB_OPERATIONS
 
 __all__ = ["OPERATIONS", "PATH_PARAMETERS"]
 
-OPERATIONS: dict[str, dict[str, Any]] = {**API_OPERATIONS, **CONTROL_OPERATIONS}
+OPERATIONS: dict[str, dict[str, Any]] = {
+    **API_OPERATIONS,
+    **PHONE_OPERATIONS,
+    **CONTROL_OPERATIONS,
+    **WEB_OPERATIONS,
+}
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     **CONTROL_PATH_PARAMETERS,
     **API_PATH_PARAMETERS,

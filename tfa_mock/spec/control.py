@@ -1,9 +1,9 @@
-"""The OpenAPI operations of the control API (API.md §7), the web inbox (§7.14) and
-the QR images (§3.6), keyed by Flask endpoint name.
+"""The OpenAPI operations of the control API (API.md §7) and of the web inbox's
+JSON state (§7.14), keyed by Flask endpoint name.
 
 JSON in, compact JSON out, no API key; with ``--control-token`` the ``controlToken``
-bearer scheme applies (the document says so in every control operation). Paths and
-methods come from the routes (``tfa_mock.openapi``).
+bearer scheme applies (``SECURITY``, also used by ``spec.web``). Paths and methods
+come from the routes (``tfa_mock.openapi``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ._schema import (
     param,
 )
 
-__all__ = ["CONTROL_OPERATIONS", "CONTROL_PATH_PARAMETERS"]
+__all__ = ["CONTROL_OPERATIONS", "CONTROL_PATH_PARAMETERS", "SECURITY"]
 
 _DIGITS: Schema = {"type": "integer", "minimum": 1, "examples": [1]}
 CONTROL_PATH_PARAMETERS: dict[str, dict[str, Any]] = {
@@ -42,7 +42,7 @@ CONTROL_PATH_PARAMETERS: dict[str, dict[str, Any]] = {
 
 OK = obj({"ok": const(True)})
 CLOCK = obj({"now": NUM, "frozen": {"type": "boolean"}})
-_SECURITY: list[dict[str, list[str]]] = [{"controlToken": []}, {}]
+SECURITY: list[dict[str, list[str]]] = [{"controlToken": []}, {}]
 _NUMBER_GE0: Schema = {"type": "number", "minimum": 0}
 _LIMIT = {
     "anyOf": [
@@ -109,7 +109,7 @@ def _control(
         summary,
         tag=tag,
         responses={"200": json_response(ok), **control_errors(*errors)},
-        security=_SECURITY,
+        security=SECURITY,
         **extra,
     )
 
@@ -359,65 +359,3 @@ CONTROL_OPERATIONS: dict[str, dict[str, Any]] = {
         tag="web",
     ),
 }
-
-
-def _raw(
-    operation_id: str, summary: str, media: str, *, tag: str, guarded: bool
-) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        "200": {"description": "Success", "content": {media: {}}},
-        "404": json_response(
-            obj(
-                {
-                    "message": const("Not found"),
-                    "success": const(False),
-                    "errors": obj({"message": const("Not found")}),
-                    "error_code": const("60000"),
-                }
-            ),
-            "Unknown resource (60000)",
-        ),
-    }
-    if guarded:
-        responses.update({"401": control_errors()["401"]})
-    return op(
-        operation_id,
-        summary,
-        tag=tag,
-        responses=responses,
-        security=_SECURITY if guarded else [],
-    )
-
-
-CONTROL_OPERATIONS.update(
-    {
-        "web.inbox": _raw(
-            "web_inbox",
-            "The web inbox page (§7.14)",
-            "text/html",
-            tag="web",
-            guarded=True,
-        ),
-        "web.event_source": _raw(
-            "web_events",
-            "Server-sent `change` events with the state's version (§7.14)",
-            "text/event-stream",
-            tag="web",
-            guarded=True,
-        ),
-        "web.static": _raw(
-            "web_static",
-            "The page's CSS and JavaScript (no data, no token)",
-            "*/*",
-            tag="web",
-            guarded=False,
-        ),
-        "qr.qr_image": _raw(
-            "qr_image",
-            "An enrollment QR code (§3.6), until the user is deleted",
-            "image/png",
-            tag="users",
-            guarded=False,
-        ),
-    }
-)

@@ -35,6 +35,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         {"type": "string", "enum": ["json", "xml"]},
         where="path",
         description="Body format of the answer (API.md §1.5).",
+        example="json",
     ),
     "id": param(
         "id",
@@ -62,8 +63,11 @@ BOOLEAN_TEXT: Schema = {
 COUNTRY_CODE: Schema = {"type": "integer", "minimum": 1, "maximum": 999}
 
 
-def body(schema: Schema, *, required: bool = False) -> dict[str, Any]:
-    """A body in every encoding of API.md §1.3 (JSON, form with bracket keys, XML)."""
+def body(
+    schema: Schema, *, required: bool = False, example: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A body in every encoding of API.md §1.3 (JSON, form with bracket keys, XML),
+    with *example* as the JSON example (tools send it; schemathesis does first)."""
     nested = [
         name
         for name, sub in schema.get("properties", {}).items()
@@ -74,13 +78,16 @@ def body(schema: Schema, *, required: bool = False) -> dict[str, Any]:
         form["encoding"] = {
             name: {"style": "deepObject", "explode": True} for name in nested
         }
+    as_json: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        as_json["example"] = example
     return {
         "required": required,
         "description": "Parameters as JSON, as a form with Rails-style bracket keys "
         "(`user[email]=...`, `logos[][res]=...`, `logos[0][res]=...`) or as XML "
         "(root `<hash>`); the query string may carry them too (API.md §1.3).",
         "content": {
-            "application/json": {"schema": schema},
+            "application/json": as_json,
             FORM: form,
             "application/xml": {"schema": {**schema, "xml": {"name": "hash"}}},
         },

@@ -89,6 +89,13 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
                 }
             ),
             required=True,
+            example={
+                "user": {
+                    "email": "ana@example.com",
+                    "cellphone": "201-555-0123",
+                    "country_code": 1,
+                }
+            },
         ),
     ),
     "users.users_delete": _remove("users_delete", "users/{id}/delete"),
@@ -106,6 +113,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
         body=body(
             params_schema({"email": _EMAIL, "user": obj({}, {"email": _EMAIL})}),
             required=True,
+            example={"email": "ana@example.org"},
         ),
     ),
     "users.users_register_activity": api_op(
@@ -125,6 +133,7 @@ API_OPERATIONS: dict[str, dict[str, Any]] = {
                 }
             ),
             required=True,
+            example={"type": "cookie_login"},
         ),
     ),
     "users.users_secret": api_op(

@@ -119,6 +119,7 @@ PHONE_OPERATIONS: dict[str, dict[str, Any]] = {
                 }
             ),
             required=True,
+            example={"via": "sms", "country_code": 1, "phone_number": "201-555-0123"},
         ),
     ),
     "phones.verification_check": api_op(
@@ -213,6 +214,10 @@ PHONE_OPERATIONS: dict[str, dict[str, Any]] = {
                 }
             ),
             required=True,
+            example={
+                "message": "Login requested",
+                "details": {"Account Number": "981266321"},
+            },
         ),
         callbacks={"approvalRequestStatus": _callback()},
     ),

@@ -41,7 +41,8 @@ from tfa_mock.config import MockConfig
 from tfa_mock.openapi import build_document
 from tfa_mock.server import MockServer
 
-# A deeper run by hand: TFA_FUZZ_EXAMPLES=300 .venv/bin/pytest tests/mock/test_openapi_fuzz.py
+# A deeper run by hand:
+#   TFA_FUZZ_EXAMPLES=300 .venv/bin/pytest tests/mock/test_openapi_fuzz.py
 MAX_EXAMPLES = int(os.environ.get("TFA_FUZZ_EXAMPLES", "12"))
 STATEFUL_STEPS = 8
 STATEFUL_SCENARIOS = 10

@@ -85,13 +85,19 @@ _SETTINGS: dict[str, Schema] = {
 
 
 def _json_body(
-    properties: dict[str, Schema], *, required: list[str] | None = None
+    properties: dict[str, Schema],
+    *,
+    required: list[str] | None = None,
+    one_of: list[str] | None = None,
 ) -> dict[str, Any]:
+    """A JSON body; *required* keys, or exactly one of *one_of*."""
     schema: Schema = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
+    if one_of:
+        schema["oneOf"] = [{"required": [name]} for name in one_of]
     return {
-        "required": bool(required),
+        "required": bool(required or one_of),
         "content": {"application/json": {"schema": schema}},
     }
 
@@ -152,9 +158,8 @@ CONTROL_OPERATIONS: dict[str, dict[str, Any]] = {
                 "set": _NUMBER_GE0,
                 "advance": _NUMBER_GE0,
             },
-            required=[],
-        )
-        | {"required": True},
+            one_of=["freeze", "unfreeze", "set", "advance"],
+        ),
     ),
     "control.apps_list": _control(
         "mock_apps_list", "Apps by app_id (§7.4)", obj({"apps": array(b.APP)})

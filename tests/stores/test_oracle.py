@@ -13,7 +13,7 @@ from tfa_core import ratelimit
 from tfa_core.ratelimit import BucketState, Limit, Rate, WindowState
 from tfa_core.stores import Store
 
-from .conftest import fresh
+from .conftest import fresh, fresh_pair
 
 BASE = 1_700_000_000.0
 # Steps of time: mostly forward, sometimes standing still, sometimes backwards.
@@ -91,7 +91,7 @@ def test_attempt_is_the_pure_hit_then_the_step_guard(
     store: Store, max_: int, tries: list[tuple[float, int | None]]
 ) -> None:
     limit = Limit(max=max_, window=30)
-    key, step_key, state, last, now = fresh(), fresh(), WindowState(), None, BASE
+    (key, step_key), state, last, now = fresh_pair(), WindowState(), None, BASE
     for delta, step in tries:
         now += delta
         decision = ratelimit.hit(limit, state, now=now)

@@ -56,7 +56,7 @@ for name in sorted(names):
 
 
 def test_a_copied_tfa_core_imports_without_site_packages(tmp_path: Path) -> None:
-    """Vendoring: the folder alone, ``python -I -S``; only the Redis store needs more."""
+    """Vendored: the folder alone, ``python -I -S``; only the Redis store fails."""
     shutil.copytree(ROOT / "tfa_core", tmp_path / "tfa_core")
     out = subprocess.run(
         [sys.executable, "-I", "-S", "-c", VENDORED],

@@ -69,6 +69,6 @@ def store(request: pytest.FixtureRequest, sqlite_path: Path) -> Iterator[Store]:
         client.close()
     else:
         cluster: Cluster = request.getfixturevalue("redis_cluster")
-        cluster_client = cluster.client()
+        cluster_client = cluster.client(decode_responses=True)  # both settings work
         yield RedisStore(cluster_client, prefix="app1:")
         cluster_client.close()

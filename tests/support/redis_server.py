@@ -165,12 +165,11 @@ class Cluster:
     def ports(self) -> list[int]:
         return [node.port for node in self.nodes]
 
-    def client(self) -> RedisCluster:
-        return RedisCluster(
-            startup_nodes=[ClusterNode("127.0.0.1", p) for p in self.ports],
-            socket_timeout=5,
-            socket_connect_timeout=5,
-        )
+    def client(self, **options: object) -> RedisCluster:
+        settings: dict[str, object] = {"socket_timeout": 5, "socket_connect_timeout": 5}
+        settings.update(options)
+        nodes = [ClusterNode("127.0.0.1", p) for p in self.ports]
+        return RedisCluster(startup_nodes=nodes, **settings)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         for node in self.nodes:

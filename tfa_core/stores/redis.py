@@ -19,11 +19,13 @@ gives keys; *prefix* namespaces an app).
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 try:
     import redis
+    from redis.client import NEVER_DECODE
     from redis.cluster import RedisCluster
     from redis.exceptions import (
         NoScriptError,
@@ -56,7 +58,9 @@ __all__ = ["RedisStore"]
 
 T = TypeVar("T")
 _REASONS: tuple[AttemptReason, ...] = ("throttled", "wrong", "accepted", "replayed")
+_W, _B = ord("W"), ord("B")
 _UPDATE_TRIES = 64
+_RAW: dict[str, Any] = {NEVER_DECODE: []}
 # Built without the frozen dataclasses' __init__ (see ratelimit.hit): the hot path.
 _window_state = ratelimit._window_state
 _decision = ratelimit._decision
@@ -66,13 +70,20 @@ def _ms(ttl: float) -> str:
     return str(max(1, math.ceil(ttl * 1000)))
 
 
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+_TAT = struct.Struct("<d").unpack_from
 
 
-def _events(value: object) -> tuple[float, ...]:
-    text = _text(value)
-    return tuple(map(float, text[2:].split(","))) if text else ()
+def _split(reply: bytes, tag: int) -> tuple[int, bytes]:
+    """(retry_after, state) of a script's reply: a state, or the retry before it."""
+    if reply[0] == tag:
+        return 0, reply
+    at = reply.index(tag)
+    return int(reply[:at]), reply[at:]
+
+
+def _events(state: bytes) -> tuple[float, ...]:
+    """The events of a window state (``W`` and packed doubles, oldest first)."""
+    return struct.unpack_from(f"<{(len(state) - 1) // 8}d", state, 1)
 
 
 class RedisStore:
@@ -82,7 +93,7 @@ class RedisStore:
     ``decode_responses`` setting); every key is ``prefix + key``.
     """
 
-    __slots__ = ("_client", "_evalsha", "prefix")
+    __slots__ = ("_client", "_execute", "prefix")
 
     def __init__(
         self, client: redis.Redis | RedisCluster, prefix: str = "tfa:"
@@ -95,7 +106,7 @@ class RedisStore:
         if not isinstance(prefix, str):
             raise InvalidParameter(f"prefix: must be a str, got {prefix!r}")
         self._client = client
-        self._evalsha: Callable[..., Any] = client.evalsha
+        self._execute: Callable[..., Any] = client.execute_command
         self.prefix = prefix
 
     def __repr__(self) -> str:
@@ -118,12 +129,14 @@ class RedisStore:
         raise StoreUnavailable(f"redis: {type(exc).__name__}: {message}") from None
 
     def _run(self, script: _lua.Script, keys: tuple[str, ...], *args: str) -> Any:
+        n = len(keys)
         try:
             try:
-                return self._evalsha(script.sha, len(keys), *keys, *args)
+                # NEVER_DECODE: states come back binary, whatever decode_responses is.
+                return self._execute("EVALSHA", script.sha, n, *keys, *args, **_RAW)
             except NoScriptError:
                 # Restarted or flushed: EVAL runs the source and caches it again.
-                return self._client.eval(script.source, len(keys), *keys, *args)
+                return self._execute("EVAL", script.source, n, *keys, *args, **_RAW)
         except (RedisError, RedisClusterException, OSError) as exc:
             self._fail(exc, keys)
 
@@ -135,15 +148,18 @@ class RedisStore:
         check_cost(limit.max, cost)
         now = check_now(now)
         name = self.prefix + key
-        allowed, retry, state = self._run(
-            _lua.HIT,
-            (name,),
-            str(limit.max),
-            repr(float(limit.window)),
-            repr(now),
-            str(cost),
+        retry, state = _split(
+            self._run(
+                _lua.HIT,
+                (name,),
+                str(limit.max),
+                repr(float(limit.window)),
+                repr(now),
+                str(cost),
+            ),
+            _W,
         )
-        return _decision(allowed == 1, _window_state(_events(state or "")), retry)
+        return _decision(retry == 0, _window_state(_events(state)), retry)
 
     def hit_bucket(
         self, key: str, rate: Rate, *, now: float, cost: int = 1
@@ -153,9 +169,10 @@ class RedisStore:
         check_cost(rate.burst, cost)
         now = check_now(now)
         args = (repr(rate.interval), str(rate.burst), repr(now), str(cost))
-        allowed, retry, tat = self._run(_lua.HIT_BUCKET, (self.prefix + key,), *args)
-        state = BucketState(tat=None if tat is None else float(_text(tat)))
-        return BucketDecision(allowed=allowed == 1, state=state, retry_after=retry)
+        reply = self._run(_lua.HIT_BUCKET, (self.prefix + key,), *args)
+        retry, raw = _split(reply, _B)
+        state = BucketState(tat=_TAT(raw, 1)[0])
+        return BucketDecision(allowed=retry == 0, state=state, retry_after=retry)
 
     def advance(self, key: str, step: int, *, ttl: float) -> bool:
         """True iff *step* is above the stored step; the stored step becomes *step*."""
@@ -182,10 +199,10 @@ class RedisStore:
         ms = _ms(check_ttl(ttl))
         keys = (self.prefix + key, self.prefix + step_key)
         window = repr(float(limit.window))
-        code, retry = self._run(
+        code = self._run(
             _lua.ATTEMPT, keys, str(limit.max), window, repr(now), given, ms
         )
-        return _REASONS[code], retry
+        return ("throttled", -code) if code < 0 else (_REASONS[code], 0)
 
     def update(
         self, key: str, fn: Callable[[object], tuple[object, T]], *, ttl: float

@@ -67,47 +67,31 @@ local function pack_doubles(t)
   return table.concat(parts)
 end
 """,
-    "load_window": r"""
--- 'W' and the events as little-endian doubles, oldest first; {} when absent.
-local function load_window(key)
-  local raw = redis.call('GET', key)
-  if not raw then return {}, raw end
-  local n = (#raw - 1) / 8
-  if string.sub(raw, 1, 1) ~= 'W' or n < 1 or n % 1 ~= 0 then
-    corrupt(key, 'sliding-window state')
-  end
-  local events = unpack_doubles(raw, n)
-  local prev = -math.huge
-  for i = 1, n do
-    local x = events[i]
-    if not finite(x) or x < prev then corrupt(key, 'sliding-window state') end
-    prev = x
-  end
-  return events, raw
-end
-""",
-    "window_retry": r"""
--- ratelimit._window_retry
-local function window_retry(oldest, window, now)
-  local r = math.max(1, math.ceil(oldest + window - now))
-  for _ = 1, 4 do
-    if oldest <= now + r - window then break end
-    r = r + 1
-  end
-  for _ = 1, 4 do
-    if r == 1 or oldest > now + (r - 1) - window then break end
-    r = r - 1
-  end
-  return r
-end
-""",
     "window_hit": r"""
--- ratelimit.hit (its general path, _decide with keep): new state or nil, retry, old
+-- ratelimit.hit (its general path, _decide with keep): new state or nil, retry, old.
+-- One function, no helpers of its own: Redis makes every closure on every call.
 local function window_hit(key, max, window, now, cost)
-  local events, raw = load_window(key)
-  local n = #events
+  -- 'W' and the events as little-endian doubles, oldest first; none when absent.
+  local raw = redis.call('GET', key)
+  local events, n = {}, 0
+  if raw then
+    n = (#raw - 1) / 8
+    if string.sub(raw, 1, 1) ~= 'W' or n < 1 or n % 1 ~= 0 then
+      corrupt(key, 'sliding-window state')
+    end
+    events = unpack_doubles(raw, n)
+    local prev = -math.huge
+    for i = 1, n do
+      local x = events[i]
+      if x ~= x or x == math.huge or x == -math.huge or x < prev then
+        corrupt(key, 'sliding-window state')
+      end
+      prev = x
+    end
+  end
+  local floor = now - window
   local lo = 0
-  while lo < n and events[lo + 1] <= now - window do lo = lo + 1 end
+  while lo < n and events[lo + 1] <= floor do lo = lo + 1 end
   local hi = n
   if n > 0 and events[n] > now then
     hi = lo
@@ -124,8 +108,18 @@ local function window_hit(key, max, window, now, cost)
     redis.call('SET', key, state, 'PX', string.format('%d', ttl))
     return state, 0, raw
   end
+  -- ratelimit._window_retry for the (count + cost - max)-th oldest counted event
   local oldest = events[lo + count + cost - max]
-  return nil, window_retry(oldest, window, now), raw
+  local r = math.max(1, math.ceil(oldest + window - now))
+  for _ = 1, 4 do
+    if oldest <= now + r - window then break end
+    r = r + 1
+  end
+  for _ = 1, 4 do
+    if r == 1 or oldest > now + (r - 1) - window then break end
+    r = r - 1
+  end
+  return nil, r, raw
 end
 """,
     "advance": r"""
@@ -231,10 +225,7 @@ def _script(name: str, body: str, helpers: tuple[str, ...]) -> Script:
     return Script(name=name, source=source, sha=sha)
 
 
-_WINDOW = (
-    "corrupt", "finite", "CHUNK", "unpack_doubles", "pack_doubles", "load_window",
-    "window_retry", "window_hit",
-)  # fmt: skip
+_WINDOW = ("corrupt", "CHUNK", "unpack_doubles", "pack_doubles", "window_hit")
 HIT = _script("hit", _HIT, _WINDOW)
 HIT_BUCKET = _script("hit_bucket", _HIT_BUCKET, ("corrupt", "finite"))
 ADVANCE = _script("advance", _ADVANCE, ("corrupt", "advance"))

@@ -45,6 +45,7 @@ from ..ratelimit import BucketDecision, BucketState, Decision, Limit, Rate
 from . import _lua
 from .base import (
     AttemptReason,
+    check_attempt,
     check_cost,
     check_key,
     check_now,
@@ -192,11 +193,9 @@ class RedisStore:
         ttl: float,
     ) -> tuple[AttemptReason, int]:
         """One login attempt (limit, then replay guard) in one script."""
-        check_key(key)
-        check_key(step_key)
-        given = "" if step is None else str(check_step(step))
-        now = check_now(now)
-        ms = _ms(check_ttl(ttl))
+        now, ttl = check_attempt(key, step_key, step, now, ttl)
+        given = "" if step is None else str(step)
+        ms = _ms(ttl)
         keys = (self.prefix + key, self.prefix + step_key)
         window = repr(float(limit.window))
         code = self._run(

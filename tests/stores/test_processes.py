@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue as queue_module
+import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from tests.support.redis_server import Cluster, RedisServer
 from tfa_core.otp import b32encode
 from tfa_core.ratelimit import Limit
+from tfa_core.stores import MemoryStore
 
 from . import workers
 from .conftest import fresh
@@ -95,3 +97,21 @@ def test_eight_processes_on_one_frozen_clock_get_exactly_max(
     limit = Limit(max=20, window=60)
     got = run_all(workers.hit_many, spec, fresh(), limit, NOW, 10)
     assert sum(allowed for flags in got for allowed in flags) == 20
+
+
+def test_memory_store_threads_on_one_frozen_clock_get_exactly_max() -> None:
+    """MemoryStore is one process's store: thread-safe, so threads are its test."""
+    store, key, limit = MemoryStore(), fresh(), Limit(max=20, window=60)
+    barrier, allowed = threading.Barrier(PROCESSES), []
+
+    def hit_ten() -> None:
+        barrier.wait(DEADLINE)
+        allowed.append(sum(store.hit(key, limit, now=NOW).allowed for _ in range(10)))
+
+    threads = [threading.Thread(target=hit_ten) for _ in range(PROCESSES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(DEADLINE)
+    assert len(allowed) == PROCESSES
+    assert sum(allowed) == 20

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from . import approval, codes, otp, ratelimit, verification
+from . import approval, codes, guard, otp, ratelimit, stores, verification
 from .approval import ApprovalRequest, Approve, Deny, Logo
 from .codes import codes_equal, is_numeric, numeric_code
 from .errors import (
+    CorruptValue,
     InvalidApprovalParameter,
     InvalidParameter,
     InvalidSecret,
     InvalidTransition,
     InvalidUri,
+    StoreUnavailable,
     TfaError,
 )
+from .guard import Guard, Outcome
 from .otp import (
     Digest,
     OtpAuth,
@@ -46,9 +49,11 @@ __all__ = [
     "BucketDecision",
     "BucketState",
     "CheckOutcome",
+    "CorruptValue",
     "Decision",
     "Deny",
     "Digest",
+    "Guard",
     "InvalidApprovalParameter",
     "InvalidParameter",
     "InvalidSecret",
@@ -57,8 +62,10 @@ __all__ = [
     "Limit",
     "Logo",
     "OtpAuth",
+    "Outcome",
     "PhoneVerification",
     "Rate",
+    "StoreUnavailable",
     "TfaError",
     "VerificationStatus",
     "WindowState",
@@ -68,6 +75,7 @@ __all__ = [
     "canonical",
     "codes",
     "codes_equal",
+    "guard",
     "hex_key",
     "hit",
     "hit_bucket",
@@ -81,6 +89,7 @@ __all__ = [
     "ratelimit",
     "sign",
     "signed_headers",
+    "stores",
     "time_step",
     "totp",
     "verification",

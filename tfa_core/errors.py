@@ -3,17 +3,19 @@
 One root, :class:`TfaError`; each subclass also inherits the built-in it resembles,
 so callers that already catch ``ValueError`` keep working. Expected outcomes (a code
 that does not match, a limit that refuses) are return values, not exceptions: these
-are for misuse and bad input.
+are for misuse and bad input, and for a store that cannot answer.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "CorruptValue",
     "InvalidApprovalParameter",
     "InvalidParameter",
     "InvalidSecret",
     "InvalidTransition",
     "InvalidUri",
+    "StoreUnavailable",
     "TfaError",
 ]
 
@@ -53,3 +55,18 @@ class InvalidUri(InvalidParameter):
 
 class InvalidTransition(TfaError, ValueError):
     """A state machine was asked for a move its transition table does not have."""
+
+
+class StoreUnavailable(TfaError, ConnectionError):
+    """A store could not be reached in time (connection lost, timeout, locked).
+
+    Fail closed: the operation decided nothing and accepted nothing; the caller
+    should refuse the login (or retry later), never let it through.
+    """
+
+
+class CorruptValue(TfaError, ValueError):
+    """The value under a store key is not one the store wrote; the message names it.
+
+    Nothing was decided and nothing written: a corrupt value never accepts.
+    """

@@ -1,0 +1,108 @@
+"""hypothesis: any sequence of hits through any store decides as the pure functions.
+
+``ratelimit.hit`` and ``hit_bucket`` are the oracle; on Redis they check the Lua
+restatement of the rule, decision by decision, ``retry_after`` and state included.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tfa_core import ratelimit
+from tfa_core.ratelimit import BucketState, Limit, Rate, WindowState
+from tfa_core.stores import Store
+
+from .conftest import fresh
+
+BASE = 1_700_000_000.0
+# Steps of time: mostly forward, sometimes standing still, sometimes backwards.
+deltas = st.one_of(
+    st.just(0.0),
+    st.floats(min_value=-5.0, max_value=40.0, allow_nan=False),
+    st.integers(min_value=0, max_value=100).map(float),
+)
+windows = st.one_of(
+    st.floats(min_value=0.25, max_value=120.0), st.integers(min_value=1, max_value=90)
+)
+
+
+@settings(max_examples=60)
+@given(
+    max_=st.integers(min_value=1, max_value=6),
+    window=windows,
+    hits=st.lists(st.tuples(deltas, st.integers(1, 6)), min_size=1, max_size=25),
+)
+def test_hit_decides_as_the_pure_window(
+    store: Store, max_: int, window: float, hits: list[tuple[float, int]]
+) -> None:
+    limit, key, state, now = (
+        Limit(max=max_, window=window),
+        fresh(),
+        WindowState(),
+        BASE,
+    )
+    for delta, cost in hits:
+        now += delta
+        cost = min(cost, max_)
+        expected = ratelimit.hit(limit, state, now=now, cost=cost)
+        got = store.hit(key, limit, now=now, cost=cost)
+        assert (got.allowed, got.retry_after) == (
+            expected.allowed,
+            expected.retry_after,
+        )
+        assert got.state.events == expected.state.events
+        state = expected.state
+
+
+@settings(max_examples=60)
+@given(
+    count=st.integers(min_value=1, max_value=5),
+    period=windows,
+    burst=st.integers(min_value=1, max_value=5),
+    hits=st.lists(st.tuples(deltas, st.integers(1, 5)), min_size=1, max_size=25),
+)
+def test_hit_bucket_decides_as_the_pure_gcra(
+    store: Store, count: int, period: float, burst: int, hits: list[tuple[float, int]]
+) -> None:
+    rate = Rate(count=count, period=period, burst=burst)
+    key, state, now = fresh(), BucketState(), BASE
+    for delta, cost in hits:
+        now += delta
+        cost = min(cost, burst)
+        expected = ratelimit.hit_bucket(rate, state, now=now, cost=cost)
+        got = store.hit_bucket(key, rate, now=now, cost=cost)
+        assert (got.allowed, got.retry_after) == (
+            expected.allowed,
+            expected.retry_after,
+        )
+        assert got.state == expected.state
+        state = expected.state
+
+
+@settings(max_examples=60)
+@given(
+    max_=st.integers(min_value=1, max_value=4),
+    tries=st.lists(
+        st.tuples(deltas, st.one_of(st.none(), st.integers(0, 6))), max_size=20
+    ),
+)
+def test_attempt_is_the_pure_hit_then_the_step_guard(
+    store: Store, max_: int, tries: list[tuple[float, int | None]]
+) -> None:
+    limit = Limit(max=max_, window=30)
+    key, step_key, state, last, now = fresh(), fresh(), WindowState(), None, BASE
+    for delta, step in tries:
+        now += delta
+        decision = ratelimit.hit(limit, state, now=now)
+        if not decision.allowed:
+            expected = ("throttled", decision.retry_after)
+        else:
+            state = decision.state
+            if step is None:
+                expected = ("wrong", 0)
+            elif last is not None and step <= last:
+                expected = ("replayed", 0)
+            else:
+                expected, last = ("accepted", 0), step
+        assert store.attempt(key, limit, step_key, step, now=now, ttl=90) == expected

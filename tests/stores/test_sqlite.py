@@ -1,0 +1,73 @@
+"""SQLiteStore's own failures: a locked database fails closed, a bad row is corrupt."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tfa_core.errors import CorruptValue, StoreUnavailable
+from tfa_core.guard import Guard
+from tfa_core.ratelimit import Limit
+from tfa_core.stores import SQLiteStore
+
+from .conftest import fresh
+
+NOW = 1_700_000_000.0
+LIMIT = Limit(max=3, window=60)
+
+
+def test_a_database_locked_past_the_timeout_is_unavailable(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db", timeout=0.05)
+    key = fresh()
+    assert store.advance(key, 1, ttl=60)
+    other = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with pytest.raises(StoreUnavailable, match="locked"):
+            store.advance(key, 2, ttl=60)
+        with pytest.raises(StoreUnavailable):
+            Guard(store).verify_totp("ann", b"k" * 20, "123456", now=NOW)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.advance(key, 2, ttl=60)  # nothing was taken while locked
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("window", "[3, 1]"),
+        ("window", "{}"),
+        ("step", "-1"),
+        ("json", "{"),
+        ("step", "1.5"),
+    ],
+)
+def test_a_bad_row_is_a_clear_error(tmp_path: Path, kind: str, value: str) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("INSERT INTO tfa_store VALUES ('bad', ?, ?, 9e99)", (kind, value))
+    with pytest.raises(CorruptValue, match=r"^bad: "):
+        if kind == "window":
+            store.hit("bad", LIMIT, now=NOW)
+        elif kind == "step":
+            store.advance("bad", 5, ttl=60)
+        else:
+            store.update("bad", lambda old: (1, old), ttl=60)
+    store.close()
+
+
+def test_rows_expire_and_purge_deletes_them(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    store.advance("live", 1, ttl=60)
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("INSERT INTO tfa_store VALUES ('old', 'step', '9', 1.0)")
+    assert store.advance("old", 1, ttl=60)  # an expired row counts as absent
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("INSERT INTO tfa_store VALUES ('gone', 'step', '9', 1.0)")
+    assert store.purge() == 1
+    assert not store.advance("live", 1, ttl=60)
+    store.close()

@@ -1,0 +1,155 @@
+"""SQLiteStore: shared state for several processes on one machine (stdlib sqlite3).
+
+One table, WAL journal, one short ``BEGIN IMMEDIATE`` transaction per operation:
+the write lock is taken before the read, so two processes never decide on the same
+old value. A lock not granted within *timeout* seconds raises StoreUnavailable
+(fail closed). ``synchronous=NORMAL``: a process crash loses nothing, a power cut
+may lose the last commits. Not for several machines (SQLite over a network file
+system is not safe): use RedisStore. Create the store in each process, after a
+fork; one store object is thread-safe (one connection behind a lock).
+Keys expire on ``time.time()``; expired rows are ignored when read and deleted
+every few thousand writes (or by :meth:`SQLiteStore.purge`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..errors import CorruptValue, StoreUnavailable
+from ..ratelimit import WindowState
+from .base import decode, encode, step_value, tat_value, window_events
+from .local import Kind, LocalStore, corrupt
+
+__all__ = ["SQLiteStore"]
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS tfa_store ("
+    " key TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL,"
+    " expires REAL NOT NULL) WITHOUT ROWID"
+)
+_SELECT = "SELECT kind, value, expires FROM tfa_store WHERE key = ?"
+_UPSERT = (
+    "INSERT INTO tfa_store (key, kind, value, expires) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (key) DO UPDATE SET"
+    " kind = excluded.kind, value = excluded.value, expires = excluded.expires"
+)
+_PURGE_EVERY = 4096
+
+
+class _SQLiteTransaction:
+    __slots__ = ("conn", "now", "writes")
+
+    def __init__(self, conn: sqlite3.Connection, now: float) -> None:
+        self.conn = conn
+        self.now = now
+        self.writes = 0
+
+    def get(self, key: str, kind: Kind) -> object | None:
+        row = self.conn.execute(_SELECT, (key,)).fetchone()
+        if row is None or row[2] <= self.now:
+            return None
+        held, text = row[0], row[1]
+        if held != kind:
+            raise corrupt(key, str(held), kind)
+        if not isinstance(text, str):
+            raise CorruptValue(f"{key}: holds a value that is not text")
+        value = decode(text, key)
+        if kind == "window":
+            return window_events(value, key)
+        if kind == "bucket":
+            return tat_value(value, key)
+        if kind == "step":
+            return step_value(value, key)
+        return value
+
+    def put(self, key: str, kind: Kind, value: object, ttl: float) -> None:
+        if isinstance(value, WindowState):
+            value = list(value.events)
+        text = encode(value, key)
+        self.conn.execute(_UPSERT, (key, kind, text, self.now + ttl))
+        self.writes += 1
+
+    def delete(self, key: str) -> None:
+        self.conn.execute("DELETE FROM tfa_store WHERE key = ?", (key,))
+        self.writes += 1
+
+
+class SQLiteStore(LocalStore):
+    """The :class:`~tfa_core.stores.Store` in one SQLite file, for one machine.
+
+    *timeout* bounds the wait for another process's transaction (seconds).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
+        self.path = os.fspath(path)
+        self._lock = threading.Lock()
+        self._writes = 0
+        self._pid = os.getpid()
+        try:
+            self._conn = sqlite3.connect(
+                self.path,
+                timeout=timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(
+                f"sqlite: cannot open {self.path!r} ({exc})"
+            ) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SQLiteTransaction]:
+        """One ``BEGIN IMMEDIATE`` transaction; rolled back when the body raises."""
+        with self._lock:
+            if os.getpid() != self._pid:
+                raise StoreUnavailable(
+                    "sqlite: a store must be created in each process"
+                )
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"sqlite: {exc}") from None
+            try:
+                tx = _SQLiteTransaction(conn, time.time())
+                yield tx
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreUnavailable(f"sqlite: {exc}") from None
+                raise
+            self._writes += tx.writes
+            if self._writes >= _PURGE_EVERY:
+                self._writes = 0
+                self._purge(time.time())
+
+    def _purge(self, now: float) -> int:
+        try:
+            return self._conn.execute(
+                "DELETE FROM tfa_store WHERE expires <= ?", (now,)
+            ).rowcount
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite: {exc}") from None
+
+    def purge(self) -> int:
+        """Delete the expired rows now; returns how many."""
+        with self._lock:
+            return self._purge(time.time())
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"

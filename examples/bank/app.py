@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from tfa_core.client import Client, TfaApiError, TfaTransportError
+from tfa_core.guard import Guard
+from tfa_core.stores import SQLiteStore
 
 from . import account, authenticator, login, push, reset, signup
 from .config import Config
@@ -33,10 +35,13 @@ def create_app(config: Config) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=64 * 1024,
     )
+    store = SQLiteStore(config.db_path)  # its own table, in the bank's file
     app.extensions["bank"] = Bank(
         config=config,
         db=Db(config.db_path),
         tfa=Client(config.api_key, config.api_url),
+        store=store,
+        guard=Guard(store, attempts=config.code_attempts),
     )
     for module in (account, authenticator, login, push, reset, signup):
         app.register_blueprint(module.bp)

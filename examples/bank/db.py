@@ -1,4 +1,4 @@
-"""The bank's state in one SQLite file: accounts, pushes, transfers, sign-up limits.
+"""The bank's state in one SQLite file: accounts, pushes and transfers.
 
 Every write is one short ``BEGIN IMMEDIATE`` transaction, so several worker
 processes may share the file. No rule lives here beyond what must be atomic: a
@@ -8,13 +8,10 @@ decided once (the first of the callback and the poll wins).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-from tfa_core.ratelimit import Decision, Limit, WindowState, hit
 
 __all__ = ["Account", "Db", "PhoneTaken", "Push", "Transfer"]
 
@@ -54,7 +51,6 @@ CREATE TABLE IF NOT EXISTS transfers (
     payee TEXT NOT NULL,
     made REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS limits (key TEXT PRIMARY KEY, state TEXT NOT NULL);
 """
 
 
@@ -289,23 +285,6 @@ class Db:
         finally:
             conn.close()
         return [Transfer(amount=r[0], payee=r[1], made=r[2]) for r in rows]
-
-    # -- rate limits ------------------------------------------------------------
-
-    def hit(self, key: str, limit: Limit, now: float) -> Decision:
-        """One event under *limit* for *key* (tfa_core.ratelimit's sliding window),
-        read, decided and written in one transaction."""
-        with self._write() as conn:
-            row = conn.execute("SELECT state FROM limits WHERE key = ?", (key,))
-            found = row.fetchone()
-            state = WindowState.from_dict(json.loads(found[0])) if found else None
-            decision = hit(limit, state or WindowState(), now=now)
-            if decision.allowed:
-                conn.execute(
-                    "INSERT OR REPLACE INTO limits (key, state) VALUES (?, ?)",
-                    (key, json.dumps(decision.state.to_dict())),
-                )
-            return decision
 
 
 def _account(row: sqlite3.Row | None) -> Account | None:

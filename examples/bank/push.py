@@ -133,7 +133,11 @@ def callback() -> tuple[str, int]:
     )
     if not nonce.isdigit() or abs(bank().now() - int(nonce)) > config.callback_max_age:
         abort(401)  # an old callback replayed
-    event = request.get_json(silent=True) if request.method == "POST" else request.args
+    event = (
+        request.get_json(silent=True, force=True)
+        if request.method == "POST"
+        else request.args
+    )
     uuid, status = (event or {}).get("uuid"), (event or {}).get("status")
     if isinstance(uuid, str) and status in DECISIONS:
         bank().db.decide_push(uuid, status, "callback", bank().now())

@@ -1,6 +1,7 @@
 """Sign-up and phone verification (use cases 5 and 6).
 
-Sign-up is rate limited per client address (``tfa_core.ratelimit``), refuses
+Sign-up is rate limited per client address (``tfa_core.ratelimit``'s sliding
+window, kept atomically in a ``tfa_core.stores.SQLiteStore``), refuses
 numbers that are not mobile (the API's phone information) and numbers another
 account verified. The account starts at tier 0; the phone verification code
 (``phones/verification``) lifts it to tier 1 and registers the user with tfa, which
@@ -65,9 +66,8 @@ def signup() -> ResponseReturnValue:
 def _refusal(email: str, password: str) -> str | None:
     """Why this sign-up attempt is refused before anything else is looked at."""
     address = request.remote_addr or "unknown"
-    decision = bank().db.hit(
-        f"signup:{address}", bank().config.signup_limit, bank().now()
-    )
+    limit = bank().config.signup_limit
+    decision = bank().store.hit(f"signup:{address}", limit, now=bank().now())
     if not decision.allowed:
         minutes = -(-decision.retry_after // 60)
         return (

@@ -20,6 +20,8 @@ from flask import abort, current_app, flash, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tfa_core.client import Client
+from tfa_core.guard import Guard
+from tfa_core.stores import SQLiteStore
 
 from .config import CENTS, Config
 from .db import Account, Db
@@ -51,7 +53,8 @@ class Bank:
     config: Config
     db: Db
     tfa: Client
-    guard: Any = None  # tfa_core.guard.Guard (use case 7)
+    store: SQLiteStore  # sign-up limits and the Guard's state (tfa_core.stores)
+    guard: Guard  # authenticator codes (use case 7)
 
     def now(self) -> float:
         return self.config.clock()

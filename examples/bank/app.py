@@ -9,6 +9,8 @@ the logs (werkzeug logs paths only, and no path carries a secret).
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -20,7 +22,7 @@ from tfa_core.stores import SQLiteStore
 from . import account, authenticator, login, push, reset, signup
 from .config import Config
 from .db import Db
-from .web import Bank, check_csrf, csrf_token
+from .web import Bank, check_csrf, csrf_token, hash_password
 
 __all__ = ["create_app"]
 
@@ -42,6 +44,7 @@ def create_app(config: Config) -> Flask:
         tfa=Client(config.api_key, config.api_url),
         store=store,
         guard=Guard(store, attempts=config.code_attempts),
+        dummy_hash=hash_password(secrets.token_urlsafe(16), config.hash_method),
     )
     for module in (account, authenticator, login, push, reset, signup):
         app.register_blueprint(module.bp)

@@ -42,9 +42,6 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# A hash to check against when the e-mail is unknown, so both take as long.
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Bank:
@@ -55,6 +52,8 @@ class Bank:
     tfa: Client
     store: SQLiteStore  # sign-up limits and the Guard's state (tfa_core.stores)
     guard: Guard  # authenticator codes (use case 7)
+    # Checked when the e-mail is unknown, so that both answers take as long.
+    dummy_hash: str
 
     def now(self) -> float:
         return self.config.clock()
@@ -64,13 +63,14 @@ def bank() -> Bank:
     return cast(Bank, current_app.extensions["bank"])
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)  # scrypt, salted
+def hash_password(password: str, method: str | None = None) -> str:
+    """A salted scrypt hash (werkzeug's format: the method is in the hash)."""
+    return generate_password_hash(password, method or bank().config.hash_method)
 
 
 def password_matches(account: Account | None, password: str) -> bool:
     if account is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(bank().dummy_hash, password)
         return False
     return check_password_hash(account.password_hash, password)
 

@@ -98,6 +98,7 @@ def bank_config(tfa_mock: TfaMock, tmp_path: Path) -> Config:
         secret_key="test-only-secret-key",
         db_path=str(tmp_path / "bank.db"),
         clock=tfa_mock.clock.now,
+        hash_method="scrypt:1024:8:1",  # cheap: the tests hash many passwords
     )
 
 

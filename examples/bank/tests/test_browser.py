@@ -51,13 +51,17 @@ def pages(
                 else None
             ),
         )
+    # A loaded two-core machine may take seconds to render a page: every expect
+    # here waits up to WAIT for what it asserts (back to Playwright's 5 s after).
+    expect.set_options(timeout=WAIT)
     inbox.goto(tfa_mock.url + "/")
-    expect(inbox.locator("#live")).to_have_text("live", timeout=WAIT)
+    expect(inbox.locator("#live")).to_have_text("live")
     try:
         yield bank, inbox
         bank.screenshot(path=tmp_path / "end.png", full_page=True)
         inbox.screenshot(path=tmp_path / "inbox.png", full_page=True)
     finally:
+        expect.set_options(timeout=5_000)
         for context in contexts:
             context.close()
     assert not problems, problems
@@ -66,7 +70,7 @@ def pages(
 def newest_code(inbox: Page, messages: int) -> str:
     """The code of the newest message, once the inbox shows *messages* of them."""
     shown = inbox.locator("#messages .message")
-    expect(shown).to_have_count(messages, timeout=WAIT)
+    expect(shown).to_have_count(messages)
     return shown.first.locator(".code").inner_text()
 
 
@@ -142,9 +146,7 @@ def test_flow_2_passwordless_log_in_moves_on_by_itself(
     expect(bank.locator("#push-state")).to_have_text("Waiting for your answer…")
 
     card = inbox.locator(f'.phone[data-user-id="{tfa_id}"] .approval')
-    expect(card.locator(".approval-message")).to_have_text(
-        "Log in to Example Bank", timeout=WAIT
-    )
+    expect(card.locator(".approval-message")).to_have_text("Log in to Example Bank")
     expect(card.locator("dt")).to_have_text(["Browser", "IP", "Time"])
     details = card.locator("dd")
     expect(details.nth(0)).to_contain_text("HeadlessChrome")
@@ -154,7 +156,7 @@ def test_flow_2_passwordless_log_in_moves_on_by_itself(
 
     # No click on the bank's page: it notices the answer and moves on.
     expect(bank.get_by_role("status")).to_have_text(
-        "Logged in: you approved the request on your phone.", timeout=WAIT
+        "Logged in: you approved the request on your phone."
     )
     expect(bank).to_have_url(served.url + "/account")
     push = visitor.db.push(card_uuid := str(tfa_mock.approval_requests()[0]["uuid"]))
@@ -180,24 +182,22 @@ def test_flow_3_step_up_transfer_approved_and_denied(
     send("750.00", "Bob Smith")
     card = inbox.locator(f'.phone[data-user-id="{tfa_id}"] .approval')
     expect(card.locator(".approval-message")).to_have_text(
-        "Approve a transfer of 750.00 EUR to Bob Smith", timeout=WAIT
+        "Approve a transfer of 750.00 EUR to Bob Smith"
     )
     expect(card.locator("dd")).to_have_text(["750.00 EUR", "Bob Smith", ANA[0]])
     card.get_by_role("button", name="Approve").click()
     expect(bank.get_by_role("status")).to_have_text(
-        "Transfer of 750.00 EUR to Bob Smith made: you approved it on your phone.",
-        timeout=WAIT,
+        "Transfer of 750.00 EUR to Bob Smith made: you approved it on your phone."
     )
     expect(bank.locator("#balance")).to_have_text("24,250.00 EUR")
 
     send("800.00", "Mallory")
     expect(card.locator(".approval-message")).to_have_text(
-        "Approve a transfer of 800.00 EUR to Mallory", timeout=WAIT
+        "Approve a transfer of 800.00 EUR to Mallory"
     )
     card.get_by_role("button", name="Deny").click()
     expect(bank.get_by_role("alert")).to_have_text(
-        "Transfer of 800.00 EUR to Mallory not made: you denied it on your phone.",
-        timeout=WAIT,
+        "Transfer of 800.00 EUR to Mallory not made: you denied it on your phone."
     )
     expect(bank.locator("#balance")).to_have_text("24,250.00 EUR")
     expect(bank.locator("#transfers tbody tr")).to_have_count(1)

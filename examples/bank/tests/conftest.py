@@ -21,7 +21,7 @@ from examples.bank.db import Account, Db
 from tests.client.receiver import PATH, serving
 from tfa_mock.pytest_plugin import TfaMock
 
-__all__ = ["ANA", "BOB", "Visitor", "page_text"]
+__all__ = ["ANA", "BOB", "Visitor", "other_code", "page_text"]
 
 ANA = ("ana@example.com", "201-555-0123", "+12015550123")
 BOB = ("bob@example.com", "201-555-0199", "+12015550199")
@@ -29,6 +29,11 @@ PASSWORD = "correct horse battery"
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _TAG = re.compile(r"<[^>]+>")
+
+
+def other_code(code: str) -> str:
+    """A code of the same length that is not *code*."""
+    return str((int(code) + 1) % 10 ** len(code)).zfill(len(code))
 
 
 def page_text(response: TestResponse) -> str:

@@ -14,7 +14,7 @@ from PIL import Image
 from tfa_core import b32encode, parse_otpauth_uri
 from tfa_mock.pytest_plugin import TfaMock
 
-from .conftest import ANA, Visitor, page_text
+from .conftest import ANA, Visitor, other_code, page_text
 
 
 def code_at(key: bytes, now: float) -> str:
@@ -68,7 +68,7 @@ def test_a_wrong_confirmation_code_changes_nothing(
     enrolling: Visitor, tfa_mock: TfaMock
 ) -> None:
     code = code_at(pending_key(enrolling), tfa_mock.clock.now())
-    wrong = str((int(code) + 1) % 1_000_000).zfill(6)
+    wrong = other_code(code)
     page = enrolling.submit(
         "/settings/authenticator", to="/settings/authenticator/confirm", code=wrong
     )
@@ -114,7 +114,7 @@ def test_guesses_are_throttled(
 ) -> None:
     tfa_mock.clock.advance(30)
     right = code_at(enrolled, tfa_mock.clock.now())
-    wrong = str((int(right) + 1) % 1_000_000).zfill(6)
+    wrong = other_code(right)
     for _ in range(4):  # with the confirmation, 5 attempts in 300 s
         page = enrolling.submit("/login/code", action="authenticator", code=wrong)
         assert "That code is wrong." in page_text(page)

@@ -7,7 +7,7 @@ import pytest
 
 from tfa_mock.pytest_plugin import TfaMock
 
-from .conftest import ANA, Visitor, page_text
+from .conftest import ANA, Visitor, other_code, page_text
 
 
 @pytest.fixture
@@ -22,8 +22,11 @@ def logged_in(visitor: Visitor) -> bool:
     return visitor.client.get("/account").status_code == 200
 
 
-def other_code(code: str) -> str:
-    return str((int(code) + 1) % 10 ** len(code)).zfill(len(code))
+def code_sent(visitor: Visitor, tfa_mock: TfaMock) -> str:
+    """Log in with the password and have a code texted; the code."""
+    visitor.log_in()
+    visitor.submit("/login/code", action="sms")
+    return tfa_mock.code_for(ANA[2])
 
 
 def test_password_then_sms_code(ana: Visitor, tfa_mock: TfaMock) -> None:
@@ -65,9 +68,7 @@ def test_a_wrong_password_is_refused(ana: Visitor) -> None:
 
 
 def test_a_wrong_code_is_refused(ana: Visitor, tfa_mock: TfaMock) -> None:
-    ana.log_in()
-    ana.submit("/login/code", action="sms")
-    wrong = other_code(tfa_mock.code_for(ANA[2]))
+    wrong = other_code(code_sent(ana, tfa_mock))
     page = ana.submit("/login/code", action="token", code=wrong)
     assert page.status_code == 400
     assert "That code is wrong or has expired." in page_text(page)
@@ -75,9 +76,7 @@ def test_a_wrong_code_is_refused(ana: Visitor, tfa_mock: TfaMock) -> None:
 
 
 def test_an_expired_code_is_refused(ana: Visitor, tfa_mock: TfaMock) -> None:
-    ana.log_in()
-    ana.submit("/login/code", action="sms")
-    code = tfa_mock.code_for(ANA[2])
+    code = code_sent(ana, tfa_mock)
     tfa_mock.clock.advance(601)
     page = ana.submit("/login/code", action="token", code=code)
     assert "That code is wrong or has expired." in page_text(page)
@@ -85,9 +84,7 @@ def test_an_expired_code_is_refused(ana: Visitor, tfa_mock: TfaMock) -> None:
 
 
 def test_a_used_code_is_refused(ana: Visitor, tfa_mock: TfaMock) -> None:
-    ana.log_in()
-    ana.submit("/login/code", action="sms")
-    code = tfa_mock.code_for(ANA[2])
+    code = code_sent(ana, tfa_mock)
     ana.submit("/login/code", action="token", code=code)
     assert logged_in(ana)
     ana.submit("/account", to="/logout")
@@ -108,9 +105,7 @@ def test_too_many_codes_sent_is_throttled(ana: Visitor, tfa_mock: TfaMock) -> No
 
 
 def test_too_many_wrong_codes_is_throttled(ana: Visitor, tfa_mock: TfaMock) -> None:
-    ana.log_in()
-    ana.submit("/login/code", action="sms")
-    code = tfa_mock.code_for(ANA[2])
+    code = code_sent(ana, tfa_mock)
     for _ in range(10):
         ana.submit("/login/code", action="token", code=other_code(code))
     page = ana.submit("/login/code", action="token", code=code)

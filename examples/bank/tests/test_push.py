@@ -209,23 +209,24 @@ def test_a_large_transfer_is_made_once_approved(
     assert ana_in.account().balance == 24_399_50
 
 
-def test_a_denied_transfer_is_not_made(ana_in: Visitor, tfa_mock: TfaMock) -> None:
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("deny", "you denied it on your phone."),
+        ("expire", "the approval request expired"),
+    ],
+)
+def test_a_denied_or_expired_transfer_is_not_made(
+    ana_in: Visitor, tfa_mock: TfaMock, answer: str, why: str
+) -> None:
     transfer(ana_in, "700")
     (request,) = tfa_mock.approval_requests()
-    tfa_mock.deny(request["uuid"])
+    if answer == "deny":
+        tfa_mock.deny(request["uuid"])
+    else:
+        tfa_mock.clock.advance(120)  # push_ttl
     page = ana_in.get(f"/push/{request['uuid']}")
-    assert "Transfer of 700.00 EUR to Bob Smith not made: you denied it" in (
-        page_text(page)
-    )
-    assert ana_in.account().balance == 25_000_00
-
-
-def test_an_expired_transfer_is_not_made(ana_in: Visitor, tfa_mock: TfaMock) -> None:
-    transfer(ana_in, "700")
-    (request,) = tfa_mock.approval_requests()
-    tfa_mock.clock.advance(121)
-    page = ana_in.get(f"/push/{request['uuid']}")
-    assert "not made: the approval request expired unanswered." in page_text(page)
+    assert f"Transfer of 700.00 EUR to Bob Smith not made: {why}" in page_text(page)
     assert ana_in.account().balance == 25_000_00
     assert ana_in.db.transfers(ana_in.account().id) == []
 

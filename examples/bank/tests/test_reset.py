@@ -7,7 +7,7 @@ import pytest
 
 from tfa_mock.pytest_plugin import TfaMock
 
-from .conftest import ANA, PASSWORD, Visitor, page_text
+from .conftest import ANA, PASSWORD, Visitor, other_code, page_text
 
 NEW = "a brand new passphrase"
 
@@ -46,7 +46,7 @@ def test_the_code_sent_to_the_phone_resets_the_password(
 def test_a_wrong_code_changes_nothing(ana: Visitor, tfa_mock: TfaMock) -> None:
     ask_for_code(ana)
     code = tfa_mock.code_for(ANA[2])
-    wrong = str((int(code) + 1) % 10 ** len(code)).zfill(len(code))
+    wrong = other_code(code)
     page = ana.submit("/reset/code", code=wrong, password=NEW)
     assert page.status_code == 400
     assert "That code is wrong. Check the message and try again." in page_text(page)

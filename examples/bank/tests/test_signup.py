@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tfa_mock.pytest_plugin import TfaMock
 
-from .conftest import ANA, BOB, Visitor, new_visitor, page_text
+from .conftest import ANA, BOB, Visitor, new_visitor, other_code, page_text
 
 
 def test_sign_up_verifies_the_phone_and_lifts_to_tier_1(
@@ -30,7 +30,7 @@ def test_a_wrong_verification_code_keeps_tier_0(
 ) -> None:
     visitor.sign_up(verify=False)
     right = tfa_mock.code_for(ANA[2])
-    wrong = str((int(right) + 1) % 10 ** len(right)).zfill(len(right))
+    wrong = other_code(right)
     page = visitor.submit("/verify-phone", action="check", code=wrong)
     assert page.status_code == 400
     assert "That code is wrong" in page_text(page)

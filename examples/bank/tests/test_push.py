@@ -136,37 +136,29 @@ def test_a_forged_or_old_callback_is_refused(
     served: Served, ana_served: Visitor, tfa_mock: TfaMock
 ) -> None:
     uuid = start_push_login(ana_served, tfa_mock)
-    client = served.app.test_client()
     body = json.dumps({"uuid": uuid, "status": "approved"})
-    signed = signature.canonical(json.loads(body))
-    url = served.url + PATH
-    forged = signature.signed_headers("not the key", "1700000000", "POST", url, signed)
-    answer = client.post(
-        PATH, content_type="application/json", data=body, headers=forged
-    )
-    assert answer.status_code == 401
-    old = signature.signed_headers(tfa_mock.api_key, "1699990000", "POST", url, signed)
-    assert (
-        client.post(
-            PATH, content_type="application/json", data=body, headers=old
-        ).status_code
-        == 401
-    )
-    push = ana_served.db.push(uuid)
-    assert push is not None
-    assert push.status == "pending"
-    fresh = signature.signed_headers(
-        tfa_mock.api_key, "1700000000", "POST", url, signed
-    )
-    assert (
-        client.post(
-            PATH, content_type="application/json", data=body, headers=fresh
-        ).status_code
-        == 204
-    )
-    push = ana_served.db.push(uuid)
-    assert push is not None
-    assert push.status == "approved"
+
+    def send(key: str, nonce: str) -> int:
+        """POST the callback signed with *key* and *nonce*; the bank's status."""
+        canonical = signature.canonical(json.loads(body))
+        headers = signature.signed_headers(
+            key, nonce, "POST", served.url + PATH, canonical
+        )
+        client = served.app.test_client()
+        answer = client.post(
+            PATH, content_type="application/json", data=body, headers=headers
+        )
+        return answer.status_code
+
+    def status() -> str | None:
+        push = ana_served.db.push(uuid)
+        return push.status if push else None
+
+    assert send("not the key", "1700000000") == 401
+    assert send(tfa_mock.api_key, "1699990000") == 401  # 10,000 s old
+    assert status() == "pending"
+    assert send(tfa_mock.api_key, "1700000000") == 204
+    assert status() == "approved"
 
 
 # -- step-up transfers (use case 3) and tier caps (use case 6) -------------------------

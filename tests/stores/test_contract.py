@@ -9,7 +9,7 @@ from tfa_core.errors import CorruptValue, InvalidParameter
 from tfa_core.ratelimit import BucketState, Limit, Rate, WindowState
 from tfa_core.stores import Store
 
-from .conftest import fresh
+from .conftest import fresh, fresh_pair
 
 NOW = 1_700_000_000.0
 LIMIT = Limit(max=3, window=60)
@@ -113,7 +113,7 @@ def test_update_writes_nothing_when_fn_raises_or_the_value_is_not_json(
 
 
 def test_attempt_counts_then_guards_the_step(store: Store) -> None:
-    key, step_key = fresh(), fresh()
+    key, step_key = fresh_pair()
     limit = Limit(max=3, window=60)
     assert store.attempt(key, limit, step_key, None, now=NOW, ttl=90) == ("wrong", 0)
     assert store.attempt(key, limit, step_key, 7, now=NOW, ttl=90) == ("accepted", 0)
@@ -131,14 +131,14 @@ def test_attempt_counts_then_guards_the_step(store: Store) -> None:
 
 
 def test_a_key_of_another_operation_is_corrupt_not_accepted(store: Store) -> None:
-    key = fresh()
+    attempts, key = fresh_pair()
     store.update(key, lambda old: ({"v": 1}, None), ttl=60)
     with pytest.raises(CorruptValue, match=key):
         store.hit(key, LIMIT, now=NOW)
     with pytest.raises(CorruptValue, match=key):
         store.advance(key, 5, ttl=60)
     with pytest.raises(CorruptValue, match=key):
-        store.attempt(fresh(), LIMIT, key, 5, now=NOW, ttl=60)
+        store.attempt(attempts, LIMIT, key, 5, now=NOW, ttl=60)
     step_key = fresh()
     store.advance(step_key, 5, ttl=60)
     with pytest.raises(CorruptValue, match=step_key):

@@ -6,6 +6,9 @@ restatement of the rule, decision by decision, ``retry_after`` and state include
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +16,7 @@ from tfa_core import ratelimit
 from tfa_core.ratelimit import BucketState, Limit, Rate, WindowState
 from tfa_core.stores import Store
 
-from .conftest import fresh
+from .conftest import fresh, fresh_pair
 
 BASE = 1_700_000_000.0
 # Steps of time: mostly forward, sometimes standing still, sometimes backwards.
@@ -27,6 +30,28 @@ windows = st.one_of(
 )
 
 
+def same_decisions(
+    pure: Callable[[Any, float, int], Any],
+    stored: Callable[[float, int], Any],
+    state: object,
+    hits: list[tuple[float, int]],
+    most: int,
+) -> None:
+    """Drive *hits* through the pure rule and the store; every decision agrees."""
+    now = BASE
+    for delta, cost in hits:
+        now += delta
+        cost = min(cost, most)
+        expected = pure(state, now, cost)
+        got = stored(now, cost)
+        assert (got.allowed, got.retry_after, got.state) == (
+            expected.allowed,
+            expected.retry_after,
+            expected.state,
+        )
+        state = expected.state
+
+
 @settings(max_examples=60)
 @given(
     max_=st.integers(min_value=1, max_value=6),
@@ -36,23 +61,14 @@ windows = st.one_of(
 def test_hit_decides_as_the_pure_window(
     store: Store, max_: int, window: float, hits: list[tuple[float, int]]
 ) -> None:
-    limit, key, state, now = (
-        Limit(max=max_, window=window),
-        fresh(),
+    limit, key = Limit(max=max_, window=window), fresh()
+    same_decisions(
+        lambda state, now, cost: ratelimit.hit(limit, state, now=now, cost=cost),
+        lambda now, cost: store.hit(key, limit, now=now, cost=cost),
         WindowState(),
-        BASE,
+        hits,
+        max_,
     )
-    for delta, cost in hits:
-        now += delta
-        cost = min(cost, max_)
-        expected = ratelimit.hit(limit, state, now=now, cost=cost)
-        got = store.hit(key, limit, now=now, cost=cost)
-        assert (got.allowed, got.retry_after) == (
-            expected.allowed,
-            expected.retry_after,
-        )
-        assert got.state.events == expected.state.events
-        state = expected.state
 
 
 @settings(max_examples=60)
@@ -65,19 +81,14 @@ def test_hit_decides_as_the_pure_window(
 def test_hit_bucket_decides_as_the_pure_gcra(
     store: Store, count: int, period: float, burst: int, hits: list[tuple[float, int]]
 ) -> None:
-    rate = Rate(count=count, period=period, burst=burst)
-    key, state, now = fresh(), BucketState(), BASE
-    for delta, cost in hits:
-        now += delta
-        cost = min(cost, burst)
-        expected = ratelimit.hit_bucket(rate, state, now=now, cost=cost)
-        got = store.hit_bucket(key, rate, now=now, cost=cost)
-        assert (got.allowed, got.retry_after) == (
-            expected.allowed,
-            expected.retry_after,
-        )
-        assert got.state == expected.state
-        state = expected.state
+    rate, key = Rate(count=count, period=period, burst=burst), fresh()
+    same_decisions(
+        lambda state, now, cost: ratelimit.hit_bucket(rate, state, now=now, cost=cost),
+        lambda now, cost: store.hit_bucket(key, rate, now=now, cost=cost),
+        BucketState(),
+        hits,
+        burst,
+    )
 
 
 @settings(max_examples=60)
@@ -91,7 +102,7 @@ def test_attempt_is_the_pure_hit_then_the_step_guard(
     store: Store, max_: int, tries: list[tuple[float, int | None]]
 ) -> None:
     limit = Limit(max=max_, window=30)
-    key, step_key, state, last, now = fresh(), fresh(), WindowState(), None, BASE
+    (key, step_key), state, last, now = fresh_pair(), WindowState(), None, BASE
     for delta, step in tries:
         now += delta
         decision = ratelimit.hit(limit, state, now=now)

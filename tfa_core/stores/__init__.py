@@ -10,8 +10,22 @@ needs it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .base import AttemptReason, Store
 from .memory import MemoryStore
 from .sqlite import SQLiteStore
 
-__all__ = ["AttemptReason", "MemoryStore", "SQLiteStore", "Store"]
+if TYPE_CHECKING:
+    from .redis import RedisStore
+
+__all__ = ["AttemptReason", "MemoryStore", "RedisStore", "SQLiteStore", "Store"]
+
+
+def __getattr__(name: str) -> object:
+    # RedisStore needs redis-py: imported on first use, so the rest never does.
+    if name == "RedisStore":
+        from .redis import RedisStore
+
+        return RedisStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -125,6 +125,17 @@ def check_ttl(ttl: object) -> float:
     raise InvalidParameter(f"ttl: must be a positive finite number, got {ttl!r}")
 
 
+def check_attempt(
+    key: str, step_key: str, step: int | None, now: float, ttl: float
+) -> tuple[float, float]:
+    """The checks of :meth:`Store.attempt`: ``(now, ttl)`` as floats."""
+    check_key(key)
+    check_key(step_key)
+    if step is not None:
+        check_step(step)
+    return check_now(now), check_ttl(ttl)
+
+
 # -- TTLs: how long a state can still matter ------------------------------------------
 
 

@@ -18,6 +18,7 @@ from ..ratelimit import BucketDecision, BucketState, Decision, Limit, Rate, Wind
 from .base import (
     AttemptReason,
     bucket_ttl,
+    check_attempt,
     check_cost,
     check_key,
     check_now,
@@ -140,12 +141,7 @@ class LocalStore:
         ttl: float,
     ) -> tuple[AttemptReason, int]:
         """One login attempt: ``hit(key, limit)``, then ``advance(step_key, step)``."""
-        check_key(key)
-        check_key(step_key)
-        if step is not None:
-            check_step(step)
-        now = check_now(now)
-        ttl = check_ttl(ttl)
+        now, ttl = check_attempt(key, step_key, step, now, ttl)
         with self.transaction() as tx:
             decision = self._hit(tx, key, limit, now, 1)
             if not decision.allowed:

@@ -42,6 +42,7 @@ class Config:
     callback_max_age: float = 300.0  # a callback nonce older than this is refused
     signup_limit: Limit = field(default_factory=lambda: Limit(max=5, window=3600))
     code_attempts: Limit = field(default_factory=lambda: Limit(max=5, window=300))
+    password_attempts: Limit = field(default_factory=lambda: Limit(max=10, window=900))
     issuer: str = "Example Bank"
     # werkzeug's scrypt (N=2**15, r=8, p=1); tests pass a cheaper cost.
     hash_method: str = "scrypt:32768:8:1"

@@ -31,6 +31,11 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html")
     email = request.form.get("email", "").strip()
+    limit, now = bank().config.password_attempts, bank().now()
+    tried = bank().store.hit(f"password:{email.lower()}", limit, now=now)
+    if not tried.allowed:  # guessing a password is as throttled as guessing a code
+        error = f"Too many log-in attempts: try again in {tried.retry_after} s."
+        return render_template("login.html", email=email, error=error), 429
     account = bank().db.account_by_email(email)
     if not password_matches(account, request.form.get("password", "")):
         error = "Wrong e-mail or password."

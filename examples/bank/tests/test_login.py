@@ -67,6 +67,16 @@ def test_a_wrong_password_is_refused(ana: Visitor) -> None:
     assert ana.client.get("/login/code").status_code == 302  # no second step
 
 
+def test_password_guesses_are_throttled(ana: Visitor) -> None:
+    for _ in range(10):  # per e-mail, whatever the address: 10 in 15 minutes
+        assert "Wrong e-mail or password." in page_text(ana.log_in(password="guess"))
+    page = ana.log_in()
+    assert page.status_code == 429
+    assert "Too many log-in attempts: try again in 900 s." in page_text(page)
+    ana.tfa_mock.clock.advance(900)
+    assert "Second step: a code" in page_text(ana.log_in())
+
+
 def test_a_wrong_code_is_refused(ana: Visitor, tfa_mock: TfaMock) -> None:
     wrong = other_code(code_sent(ana, tfa_mock))
     page = ana.submit("/login/code", action="token", code=wrong)

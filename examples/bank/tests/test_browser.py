@@ -15,12 +15,9 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import browser
 from tfa_mock.pytest_plugin import TfaMock
 
 from .conftest import ANA, PASSWORD, Served, Visitor, other_code
-
-__all__ = ["browser"]
 
 pytestmark = pytest.mark.browser
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import shutil
 import signal
 import struct
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tests.support.redis_server import Cluster, RedisServer
+from tests.support.redis_server import Cluster, RedisServer, redis_server_binary
 from tfa_core.errors import CorruptValue, StoreUnavailable
 from tfa_core.guard import Guard
 from tfa_core.otp import b32encode
@@ -255,3 +256,15 @@ def test_a_cluster_without_its_node_fails_closed(tmp_path: Path) -> None:
         client.close()
     finally:
         cluster.stop()
+
+
+def test_a_missing_redis_server_fails_under_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI needs it"):
+        redis_server_binary()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="with CI=true this fails"):
+        redis_server_binary()

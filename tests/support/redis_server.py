@@ -137,7 +137,16 @@ class Cluster:
     """Three primaries, each given a third of the slots by this test helper."""
 
     def __init__(self, folder: Path) -> None:
-        self.nodes = [RedisServer(folder, cluster=True) for _ in range(3)]
+        self.nodes: list[RedisServer] = []
+        try:
+            for _ in range(3):
+                self.nodes.append(RedisServer(folder, cluster=True))
+            self._form()
+        except BaseException:
+            self.stop()  # no node outlives a cluster that did not form
+            raise
+
+    def _form(self) -> None:
         clients = [node.client() for node in self.nodes]
         bounds = [0, SLOTS // 3, 2 * SLOTS // 3, SLOTS]
         for i, c in enumerate(clients):

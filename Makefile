@@ -1,12 +1,14 @@
-# The two commands a new user needs: `make run` and `make test`. Each makes .venv when missing.
+# The two commands a new user needs: `make run` and `make test` (and `make demo`, the
+# example bank on the mock). Each makes .venv when missing.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8600
+BANK_PORT ?= 8700
 
-.PHONY: run test lint types unit bench soak clean
+.PHONY: run demo test lint types unit bench soak clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,10 @@ $(STAMP): setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/tfa-mock serve --host $(HOST) --port $(PORT)
+
+# Example Bank (examples/bank) and the mock together; Ctrl-C stops both.
+demo: $(STAMP)
+	$(BIN)/python -m examples.bank.demo --host $(HOST) --mock-port $(PORT) --bank-port $(BANK_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

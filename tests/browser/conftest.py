@@ -1,15 +1,11 @@
-"""Fixtures of the browser tests: a running mock, the system Chromium, a page, and a
-loopback callback receiver.
-
-Chromium is the system one (``apt-get install chromium``; Playwright downloads no
-browser). Without it the tests skip, except on CI (``CI=true``) where they fail.
+"""Fixtures of the browser tests: a running mock, a page, and a loopback callback
+receiver. The ``browser`` fixture (the system Chromium, one per session, shared with
+Example Bank's browser tests) is in :mod:`tests.support.browser`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.mock.conftest import API_KEY, NOW
 from tests.support.receiver import Receiver, running_receiver
@@ -26,23 +22,6 @@ from tfa_mock.config import MockConfig
 from tfa_mock.server import MockServer
 
 __all__ = ["Mock", "Receiver"]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _chromium() -> str | None:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
 @dataclass
@@ -103,24 +82,6 @@ def mock() -> Iterator[Mock]:
     server.backend.clock.set(NOW)
     with server:
         yield Mock(server)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """The system Chromium, headless."""
-    path = _chromium()
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (CI must run the browser tests)")
-        pytest.skip("chromium not installed")
-    with sync_playwright() as playwright:
-        the_browser = playwright.chromium.launch(
-            executable_path=path, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield the_browser
-        finally:
-            the_browser.close()
 
 
 @pytest.fixture

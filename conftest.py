@@ -1,0 +1,3 @@
+"""Fixtures for the whole suite (tests/ and examples/): the system Chromium."""
+
+pytest_plugins = ["tests.support.browser"]

@@ -1,0 +1,1 @@
+"""Small applications built on tfa, each showing the product page's use cases."""

@@ -1,4 +1,5 @@
-"""SQLiteStore's own failures: a locked database fails closed, a bad row is corrupt."""
+"""SQLiteStore's own failures (a locked database fails closed, a bad row is corrupt),
+and the TTLs of the local stores on their own clock."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from tfa_core.errors import CorruptValue, StoreUnavailable
 from tfa_core.guard import Guard
 from tfa_core.ratelimit import Limit
-from tfa_core.stores import SQLiteStore
+from tfa_core.stores import MemoryStore, SQLiteStore
 
 from .conftest import fresh
 
@@ -71,3 +72,25 @@ def test_rows_expire_and_purge_deletes_them(tmp_path: Path) -> None:
     assert store.purge() == 1
     assert not store.advance("live", 1, ttl=60)
     store.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_idle_keys_are_forgotten_on_the_stores_own_clock(
+    tmp_path: Path, kind: str
+) -> None:
+    ticks = [1000.0]
+    store: MemoryStore | SQLiteStore = (
+        MemoryStore(clock=lambda: ticks[0])
+        if kind == "memory"
+        else SQLiteStore(tmp_path / "s.db", clock=lambda: ticks[0])
+    )
+    key = fresh()
+    assert store.advance(key, 7, ttl=90)
+    ticks[0] += 89.5
+    assert not store.advance(key, 7, ttl=90)  # still remembered: refused
+    ticks[0] += 1.0
+    assert store.advance(key, 7, ttl=90)  # the key expired: the step is new again
+    if isinstance(store, SQLiteStore):
+        ticks[0] += 91.0
+        assert store.purge() == 1
+        store.close()

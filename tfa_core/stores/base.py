@@ -6,9 +6,9 @@ it applies is always a pure function of tfa_core (:func:`~tfa_core.ratelimit.hit
 :func:`~tfa_core.otp.verify_totp`), never one of its own. Not done here: any I/O
 (each store module does its own), key prefixes (Redis only), codes in clear.
 
-TTLs are real seconds on the store's own clock (Redis's; ``time.time()`` for
-SQLite; ``time.monotonic()`` in memory). They only forget idle keys: every rule
-uses the ``now`` the caller passes.
+TTLs are real seconds on the store's own clock (the Redis server's; for SQLite and
+memory the *clock* given to the store, ``time.time`` and ``time.monotonic`` by
+default). They only forget idle keys: every rule uses the ``now`` the caller passes.
 """
 
 from __future__ import annotations

@@ -3,15 +3,16 @@
 Thread-safe: each operation holds one lock for its read, decision and write, and
 writes nothing when it raises. Not shared between processes (each process, and
 each forked child, has its own copy): use SQLiteStore or RedisStore for that.
-Keys expire on ``time.monotonic()``; expired keys are dropped when read and in a
-sweep every few thousand writes.
+Keys expire on the store's *clock* (``time.monotonic`` unless another is given:
+the one clock a store reads, for TTLs only; every rule uses the caller's ``now``);
+expired keys are dropped when read and in a sweep every few thousand writes.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .base import decode, encode
@@ -49,9 +50,13 @@ class _MemoryTransaction:
 
 
 class MemoryStore(LocalStore):
-    """The :class:`~tfa_core.stores.Store` of one process (thread-safe)."""
+    """The :class:`~tfa_core.stores.Store` of one process (thread-safe).
 
-    def __init__(self) -> None:
+    *clock* gives the seconds that TTLs run on.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._data: dict[str, tuple[float, Kind, object]] = {}
         self._lock = threading.Lock()
         self._writes = 0
@@ -60,7 +65,7 @@ class MemoryStore(LocalStore):
     def transaction(self) -> Iterator[_MemoryTransaction]:
         """One atomic step under the lock; its writes land only when it succeeds."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             tx = _MemoryTransaction(self._data, now)
             yield tx
             data = self._data

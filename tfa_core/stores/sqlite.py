@@ -7,8 +7,10 @@ old value. A lock not granted within *timeout* seconds raises StoreUnavailable
 may lose the last commits. Not for several machines (SQLite over a network file
 system is not safe): use RedisStore. Create the store in each process, after a
 fork; one store object is thread-safe (one connection behind a lock).
-Keys expire on ``time.time()``; expired rows are ignored when read and deleted
-every few thousand writes (or by :meth:`SQLiteStore.purge`).
+Keys expire on the store's *clock* (``time.time`` unless another is given: the
+one clock a store reads, for TTLs only; every rule uses the caller's ``now``);
+expired rows are ignored when read and deleted every few thousand writes (or by
+:meth:`SQLiteStore.purge`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ..errors import CorruptValue, StoreUnavailable
@@ -82,11 +84,19 @@ class _SQLiteTransaction:
 class SQLiteStore(LocalStore):
     """The :class:`~tfa_core.stores.Store` in one SQLite file, for one machine.
 
-    *timeout* bounds the wait for another process's transaction (seconds).
+    *timeout* bounds the wait for another process's transaction (seconds);
+    *clock* gives the Unix time that TTLs run on (all processes must agree on it).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = os.fspath(path)
+        self._clock = clock
         self._lock = threading.Lock()
         self._writes = 0
         self._pid = os.getpid()
@@ -119,7 +129,7 @@ class SQLiteStore(LocalStore):
             except sqlite3.Error as exc:
                 raise StoreUnavailable(f"sqlite: {exc}") from None
             try:
-                tx = _SQLiteTransaction(conn, time.time())
+                tx = _SQLiteTransaction(conn, self._clock())
                 yield tx
                 conn.execute("COMMIT")
             except BaseException as exc:
@@ -131,7 +141,7 @@ class SQLiteStore(LocalStore):
             self._writes += tx.writes
             if self._writes >= _PURGE_EVERY:
                 self._writes = 0
-                self._purge(time.time())
+                self._purge(self._clock())
 
     def _purge(self, now: float) -> int:
         try:
@@ -144,7 +154,7 @@ class SQLiteStore(LocalStore):
     def purge(self) -> int:
         """Delete the expired rows now; returns how many."""
         with self._lock:
-            return self._purge(time.time())
+            return self._purge(self._clock())
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""

@@ -12,11 +12,22 @@
    answering the same canned responses, on the server pytest-httpserver uses
    (werkzeug's, single-threaded), started once per session by a conftest fixture.
    Its ratio to pytest-httpserver is the least such a fixture pays.
-2. Start-up: ``tfa-mock serve`` against a bare Flask app started the same way (a
+2. In process, paired with pytest-httpserver driven by the same client code:
+   the same flow through ``tfa_mock.client()`` (a tfa client on the mock's WSGI app,
+   no socket) against pytest-httpserver answering a ``tfa_core.client.Client``,
+   goal <= 0.7; and through ``requests`` to ``https://api.tfa.com`` under the
+   ``tfa_mock_intercept`` fixture against pytest-httpserver answering ``requests``,
+   goal <= 1.0. Each round runs every suite once; a pair's ratio is taken within a
+   round (against that round's empty suite) and the median over the rounds counts.
+   Two ceilings bound what any in-process fixture of these interfaces can reach:
+   the same client on a transport that returns the canned answers from a dict (no
+   app at all), and ``responses`` answering ``requests`` with the canned answers.
+3. Start-up: ``tfa-mock serve`` against a bare Flask app started the same way (a
    subprocess on a free port), timed to the first healthy answer. Goal: <= 1.5.
 
-Both suites speak HTTP the same way (urllib, one connection per request), so the
-difference is the server side and the fixture. Prints the timings and the ratios.
+Both suites of 1. speak HTTP the same way (urllib, one connection per request), and
+each pair of 2. runs the same client code, so the difference is the server side and
+the fixture. Prints the timings and the ratios.
 
 Fair terms for both sides:
 
@@ -48,7 +59,7 @@ import urllib.request
 from pathlib import Path
 
 N_TESTS = 200
-ROUNDS = 5  # each suite runs this many times, interleaved; the best time counts
+ROUNDS = 5  # each suite runs once a round; best times, and per-round ratios paired
 STARTS = 7  # start-up measurements per server; the median counts
 BIN = Path(sys.executable).parent
 
@@ -166,6 +177,147 @@ def flask_canned():
     server.shutdown()
 """
 
+# -- in process: tfa_mock.client() and intercepted requests, and their anchors -----
+
+CLIENT = """
+from tfa_core.client import Client
+
+KEY = {key!r}
+"""
+
+CLIENT_TEST = """
+
+def test_{n}(tfa_mock):
+    tfa = tfa_mock.client()
+    uid = tfa.register_user(
+        "ana@example.com", "201-555-0123", 1, send_install_link_via_sms=False
+    ).user_id
+    tfa.request_sms(uid, force=True)
+    code = tfa_mock.code_for("+12015550123")
+    assert tfa.verify_token(uid, code).message == "Token is valid."
+"""
+
+_EXPECT = """
+    expect = httpserver.expect_request
+    expect("/protected/json/users/new", method="POST").respond_with_json(
+        {new_user!r}
+    )
+    expect("/protected/json/sms/1000", method="GET").respond_with_json({sms!r})
+    expect("/protected/json/verify/1234567/1000", method="GET").respond_with_json(
+        {verify!r}
+    )
+"""
+
+CANNED_CLIENT_TEST = (
+    """
+
+def test_{n}(httpserver):"""
+    + _EXPECT
+    + """    tfa = Client(KEY, httpserver.url_for("").rstrip("/"))
+    uid = tfa.register_user(
+        "ana@example.com", "201-555-0123", 1, send_install_link_via_sms=False
+    ).user_id
+    tfa.request_sms(uid, force=True)
+    assert tfa.verify_token(uid, "1234567").message == "Token is valid."
+"""
+)
+
+# The ceiling of client(): the same client on a transport answering from a dict.
+DICT_CLIENT_TEST = """
+
+def test_{n}(canned_transport):
+    tfa = Client(KEY, "https://api.tfa.com", transport=canned_transport)
+    uid = tfa.register_user(
+        "ana@example.com", "201-555-0123", 1, send_install_link_via_sms=False
+    ).user_id
+    tfa.request_sms(uid, force=True)
+    assert tfa.verify_token(uid, "1234567").message == "Token is valid."
+"""
+
+DICT_CONFTEST = """
+import json
+
+import pytest
+
+from tfa_core.transport import HttpResponse
+
+CANNED = {canned!r}
+ROUTES = {{
+    "/protected/json/users/new": "new_user",
+    "/protected/json/sms/1000": "sms",
+    "/protected/json/verify/1234567/1000": "verify",
+}}
+
+
+@pytest.fixture
+def canned_transport():
+    def transport(request):
+        path = request.url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
+        body = json.dumps(CANNED[ROUTES["/" + path]]).encode()
+        return HttpResponse(
+            status=200, headers={{"content-type": "application/json"}}, body=body
+        )
+
+    return transport
+"""
+
+REQUESTS = """
+import requests
+
+KEY = {key!r}
+
+
+def call(base, method, path, body=None):
+    answer = requests.request(
+        method, base + path, json=body, headers={{"X-TFA-API-Key": KEY}}, timeout=5
+    )
+    return answer.json()
+
+
+NEW_USER = {{"user": {{"email": "ana@example.com", "cellphone": "201-555-0123",
+                       "country_code": 1}}, "send_install_link_via_sms": False}}
+"""
+
+INTERCEPT_TEST = """
+
+def test_{n}(tfa_mock_intercept):
+    base = "https://api.tfa.com"
+    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
+    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
+    code = tfa_mock_intercept.code_for("+12015550123")
+    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
+    assert body["success"] == "true"
+"""
+
+# The ceiling of interception: responses answering requests from the canned dict.
+RESPONSES_TEST = """
+
+def test_{n}(canned_responses):
+    base = "https://api.tfa.com"
+    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
+    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
+    code = "1234567"
+    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
+    assert body["success"] == "true"
+"""
+
+RESPONSES_CONFTEST = """
+import pytest
+import responses
+
+CANNED = {canned!r}
+
+
+@pytest.fixture
+def canned_responses():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        base = "https://api.tfa.com/protected/json"
+        mock.add("POST", base + "/users/new", json=CANNED["new_user"])
+        mock.add("GET", base + "/sms/1000", json=CANNED["sms"])
+        mock.add("GET", base + "/verify/1234567/1000", json=CANNED["verify"])
+        yield mock
+"""
+
 EMPTY_TEST = """
 
 def test_{n}():
@@ -197,7 +349,36 @@ PLUGINS = {
     "tfa": "tfa_mock.pytest_plugin",
     "canned": "pytest_httpserver.pytest_plugin",
     "flask": None,  # its fixture is in the suite's conftest.py
+    "client": "tfa_mock.pytest_plugin",
+    "canned_client": "pytest_httpserver.pytest_plugin",
+    "dict_client": None,
+    "intercept": "tfa_mock.pytest_plugin",
+    "canned_requests": "pytest_httpserver.pytest_plugin",
+    "responses": None,
     "empty": None,
+}
+
+# Each suite: its module's preamble, its test, its conftest.py (if any).
+SUITES = {
+    "tfa": (HTTP, TFA_TEST, None),
+    "canned": (HTTP, CANNED_TEST, None),
+    "flask": (HTTP, FLASK_TEST, FLASK_CONFTEST),
+    "client": (CLIENT, CLIENT_TEST, None),
+    "canned_client": (CLIENT, CANNED_CLIENT_TEST, None),
+    "dict_client": (CLIENT, DICT_CLIENT_TEST, DICT_CONFTEST),
+    "intercept": (REQUESTS, INTERCEPT_TEST, None),
+    "canned_requests": (REQUESTS, CANNED_TEST, None),
+    "responses": (REQUESTS, RESPONSES_TEST, RESPONSES_CONFTEST),
+    "empty": (HTTP, EMPTY_TEST, None),
+}
+# Contender -> its anchor, the ratios taken round by round.
+PAIRS = {
+    "tfa": "canned",
+    "flask": "canned",
+    "client": "canned_client",
+    "dict_client": "canned_client",
+    "intercept": "canned_requests",
+    "responses": "canned_requests",
 }
 
 
@@ -209,15 +390,17 @@ def child_env(pycache: Path) -> dict[str, str]:
     return env
 
 
-def write_suite(root: Path, name: str, test: str, key: str) -> Path:
+def write_suite(root: Path, name: str, key: str) -> Path:
+    preamble, test, conftest = SUITES[name]
     folder = root / name
     folder.mkdir()
-    ini = f"tfa_mock_api_key = {key}\n" if name == "tfa" else ""
+    uses_tfa = PLUGINS[name] == "tfa_mock.pytest_plugin"
+    ini = f"tfa_mock_api_key = {key}\n" if uses_tfa else ""
     (folder / "pytest.ini").write_text(f"[pytest]\n{ini}")
     tests = "".join(test.format(n=n, **CANNED) for n in range(N_TESTS))
-    (folder / f"test_{name}.py").write_text(HTTP.format(key=key) + tests)
-    if name == "flask":
-        (folder / "conftest.py").write_text(FLASK_CONFTEST.format(canned=CANNED))
+    (folder / f"test_{name}.py").write_text(preamble.format(key=key) + tests)
+    if conftest is not None:
+        (folder / "conftest.py").write_text(conftest.format(canned=CANNED))
     return folder
 
 
@@ -272,25 +455,35 @@ def time_to_healthy(command: list[str], port: int, env: dict[str, str]) -> float
         proc.wait(timeout=30)
 
 
-def bench_suites(root: Path, env: dict[str, str]) -> dict[str, tuple[float, float]]:
-    """Best wall time and best CPU time of each suite."""
+Rounds = list[dict[str, tuple[float, float]]]  # per round: suite -> (wall, cpu)
+
+
+def bench_suites(root: Path, env: dict[str, str]) -> Rounds:
+    """The wall and CPU seconds of every suite in each round (suites interleaved)."""
     key = "bench_key_0123456789abcdefghijkl"
-    suites = {
-        "tfa": write_suite(root, "tfa", TFA_TEST, key),
-        "canned": write_suite(root, "canned", CANNED_TEST, key),
-        "flask": write_suite(root, "flask", FLASK_TEST, key),
-        "empty": write_suite(root, "empty", EMPTY_TEST, key),
-    }
+    suites = {name: write_suite(root, name, key) for name in SUITES}
     for folder in suites.values():
         run_suite(folder, env)  # untimed: writes the bytecode caches
-    wall = dict.fromkeys(suites, float("inf"))
-    cpu = dict.fromkeys(suites, float("inf"))
-    for _ in range(ROUNDS):
-        for name, folder in suites.items():
-            elapsed, used = run_suite(folder, env)
-            wall[name] = min(wall[name], elapsed)
-            cpu[name] = min(cpu[name], used)
-    return {name: (wall[name], cpu[name]) for name in suites}
+    return [
+        {name: run_suite(folder, env) for name, folder in suites.items()}
+        for _ in range(ROUNDS)
+    ]
+
+
+def best(rounds: Rounds, name: str, what: int = 0) -> float:
+    """The least wall (*what* 0) or CPU (1) seconds of suite *name*."""
+    return min(one[name][what] for one in rounds)
+
+
+def paired(rounds: Rounds, name: str, anchor: str) -> list[float]:
+    """Per round: *name*'s per-test overhead over *anchor*'s, against the round's
+    empty suite; sorted."""
+    ratios = []
+    for one in rounds:
+        empty = one["empty"][0]
+        base = one[anchor][0] - empty
+        ratios.append((one[name][0] - empty) / base if base > 0 else float("inf"))
+    return sorted(ratios)
 
 
 def bench_startup(root: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -314,41 +507,63 @@ def per_test_ms(suite: float, empty: float) -> float:
     return (suite - empty) / N_TESTS * 1000
 
 
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("inf")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = child_env(root / "pycache")
-        times = bench_suites(root, env)
+        rounds = bench_suites(root, env)
         mock_start, bare_start = bench_startup(root, env)
-    (tfa, tfa_cpu), (canned, canned_cpu), (empty, empty_cpu) = (
-        times["tfa"],
-        times["canned"],
-        times["empty"],
-    )
-    flask = times["flask"][0]
-    tfa_per, canned_per = per_test_ms(tfa, empty), per_test_ms(canned, empty)
-    flask_per = per_test_ms(flask, empty)
-    ratio = tfa_per / canned_per if canned_per > 0 else float("inf")
-    floor = flask_per / canned_per if canned_per > 0 else float("inf")
-    tfa_cpu_per = per_test_ms(tfa_cpu, empty_cpu)
-    canned_cpu_per = per_test_ms(canned_cpu, empty_cpu)
-    cpu_ratio = tfa_cpu_per / canned_cpu_per if canned_cpu_per > 0 else float("inf")
+    empty, empty_cpu = best(rounds, "empty"), best(rounds, "empty", 1)
+
+    def per(name: str) -> float:
+        return per_test_ms(best(rounds, name), empty)
+
+    def cpu_per(name: str) -> float:
+        return per_test_ms(best(rounds, name, 1), empty_cpu)
+
+    ratio = _ratio(per("tfa"), per("canned"))
+    floor = _ratio(per("flask"), per("canned"))
+    cpu_ratio = _ratio(cpu_per("tfa"), cpu_per("canned"))
     start_ratio = mock_start / bare_start
-    print(f"bench_fixture: {N_TESTS} tests per suite, best of {ROUNDS} runs each")
+    print(f"bench_fixture: {N_TESTS} tests per suite, {ROUNDS} rounds, best time each")
     print(f"  empty suite (baseline)   {empty:6.2f} s wall")
-    print(f"  tfa_mock fixture         {tfa:6.2f} s wall -> {tfa_per:5.2f} ms/test")
-    print(
-        f"  pytest-httpserver canned {canned:6.2f} s wall -> {canned_per:5.2f} ms/test"
-    )
-    print(
-        f"  bare Flask, same canned   {flask:6.2f} s wall -> {flask_per:5.2f} ms/test"
-    )
+    for name, label in (
+        ("tfa", "tfa_mock fixture (HTTP)"),
+        ("canned", "pytest-httpserver canned"),
+        ("flask", "bare Flask, same canned"),
+        ("client", "tfa_mock.client()"),
+        ("canned_client", "httpserver, same Client"),
+        ("dict_client", "ceiling: Client on a dict"),
+        ("intercept", "intercepted requests"),
+        ("canned_requests", "httpserver, same requests"),
+        ("responses", "ceiling: bare responses"),
+    ):
+        wall = best(rounds, name)
+        print(f"  {label:<26} {wall:6.2f} s wall -> {per(name):5.2f} ms/test")
     print(f"  per-test overhead ratio tfa_mock/httpserver: {ratio:.2f} (goal <= 1.0)")
     print(f"  floor of a Flask fixture (bare Flask/httpserver): {floor:.2f}")
     print(
-        f"  (CPU time instead of wall: {tfa_cpu_per:.2f} vs {canned_cpu_per:.2f} "
-        f"ms/test, ratio {cpu_ratio:.2f})"
+        f"  (CPU time instead of wall: {cpu_per('tfa'):.2f} vs "
+        f"{cpu_per('canned'):.2f} ms/test, ratio {cpu_ratio:.2f})"
     )
+    medians = {}
+    for name, goal, what in (
+        ("client", 0.7, "tfa_mock.client()/httpserver, same Client"),
+        ("dict_client", None, "ceiling Client on a dict/httpserver"),
+        ("intercept", 1.0, "intercepted requests/httpserver, same requests"),
+        ("responses", None, "ceiling bare responses/httpserver"),
+    ):
+        ratios = paired(rounds, name, PAIRS[name])
+        medians[name] = statistics.median(ratios)
+        target = f" (goal <= {goal})" if goal is not None else ""
+        print(
+            f"  paired per-test ratio {what}: median {medians[name]:.2f}, "
+            f"rounds {ratios[0]:.2f}-{ratios[-1]:.2f}{target}"
+        )
     print(
         f"  start-up to first healthy answer (median of {STARTS}): "
         f"tfa-mock serve {mock_start * 1000:.0f} ms, "
@@ -361,6 +576,10 @@ def main() -> None:
                 "fixture_ratio": round(ratio, 3),
                 "fixture_cpu_ratio": round(cpu_ratio, 3),
                 "flask_floor_ratio": round(floor, 3),
+                "client_ratio": round(medians["client"], 3),
+                "client_ceiling_ratio": round(medians["dict_client"], 3),
+                "intercept_ratio": round(medians["intercept"], 3),
+                "intercept_ceiling_ratio": round(medians["responses"], 3),
                 "startup_ratio": round(start_ratio, 3),
             }
         )

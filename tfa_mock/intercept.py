@@ -1,8 +1,8 @@
 """The mock in process: a WSGI transport for the client, and interception of HTTP.
 
 * :class:`WsgiTransport` is a :data:`tfa_core.transport.Transport` that hands each
-  request to the mock's WSGI app in this process (werkzeug's ``EnvironBuilder``): no
-  socket, the server's backend and clock. ``tfa_mock.client()`` of the fixtures is
+  request to the mock's WSGI app in this process (:func:`call_wsgi`): no socket, the
+  server's backend and clock. ``tfa_mock.client()`` of the fixtures is
   a :class:`~tfa_core.client.Client` on it.
 * :func:`intercept` (also ``tfa_mock.intercept``) is a context manager and a
   decorator. While active, HTTP and HTTPS requests to its hosts (by default
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import io
 import re
 import sys
 import threading
@@ -37,7 +38,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from tfa_core.client import Client
 from tfa_core.transport import HttpRequest, HttpResponse, TfaTransportError
@@ -73,28 +73,78 @@ def call_wsgi(
     headers: Iterable[tuple[str, str]],
     body: bytes | None,
 ) -> Answer:
-    """Run one request through *app* in this thread: status, headers, body."""
-    parts = urllib.parse.urlsplit(url)
-    builder = EnvironBuilder(
-        path=parts.path or "/",
-        base_url=f"{parts.scheme}://{parts.netloc}",
-        query_string=parts.query,
-        method=method,
-        headers=list(headers),
-        data=body or b"",
-    )
+    """Run one request through *app* in this thread: status, headers, body.
+
+    The WSGI environ is the one werkzeug's server builds for the same request
+    (PATH_INFO percent-decoded as UTF-8, the query as sent, headers as HTTP_*),
+    with the whole body in ``wsgi.input`` and its length: no socket, no thread.
+    """
+    environ = _environ(method, url, headers, body or b"")
+    answer: list[Any] = []
+    written: list[bytes] = []
+
+    def start_response(
+        status: str, response_headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        answer[:] = [status, response_headers]
+        return written.append
+
+    chunks = app(environ, start_response)
     try:
-        environ = builder.get_environ()
-    finally:
-        builder.close()
-    chunks, status, answer_headers = run_wsgi_app(app, environ, buffered=True)
-    try:
-        content = b"".join(chunks)
+        content = b"".join([*written, *chunks])
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
-    return int(status.split(" ", 1)[0]), list(answer_headers.items()), content
+    status, response_headers = answer
+    return int(status.split(" ", 1)[0]), list(response_headers), content
+
+
+def _wsgi_text(text: str) -> str:
+    # PEP 3333: native strings carry bytes as latin-1 (werkzeug's "dance").
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _environ(
+    method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes
+) -> dict[str, Any]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme or "http"
+    port = parts.port or (443 if scheme == "https" else 80)
+    path = parts.path or "/"
+    target = f"{path}?{parts.query}" if parts.query else path
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method.upper(),
+        "SCRIPT_NAME": "",
+        "PATH_INFO": _wsgi_text(urllib.parse.unquote(path)),
+        "QUERY_STRING": _wsgi_text(parts.query),
+        "REQUEST_URI": _wsgi_text(target),
+        "RAW_URI": _wsgi_text(target),
+        "SERVER_NAME": parts.hostname or "localhost",
+        "SERVER_PORT": str(port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": "0",
+        "HTTP_HOST": parts.netloc,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+            continue  # the body is whole here: its length is what counts
+        if key != "CONTENT_TYPE":
+            key = f"HTTP_{key}"
+            if key in environ and key != "HTTP_HOST":
+                value = f"{environ[key]},{value}"  # repeated headers, as HTTP joins
+        environ[key] = value
+    return environ
 
 
 class WsgiTransport:

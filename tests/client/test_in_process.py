@@ -108,3 +108,57 @@ def test_state_values_still_round_trip_through_plain_dicts() -> None:
     assert approval.ApprovalRequest.from_dict(json.loads(json.dumps(data))) == decided
     started = verification.new(uuid="v-1", phone=PHONE, code="1234", now=100.0)
     assert type(started.to_dict()["status"]) is str
+
+
+# -- in process answers what the server answers ---------------------------------------
+
+KEY_HEADER = "X-TFA-API-Key"
+_SAME = [
+    ("POST", "/protected/json/users/new", "application/json",
+     b'{"user":{"email":"a@example.com","cellphone":"201-555-0123","country_code":1}}'),
+    ("POST", "/protected/json/users/new", "application/x-www-form-urlencoded",
+     b"user%5Bemail%5D=a%40example.com&user%5Bcellphone%5D=201-555-0123"
+     b"&user%5Bcountry_code%5D=1"),
+    ("POST", "/protected/xml/users/new", "application/xml",
+     b"<user><email>a@example.com</email><cellphone>201-555-0123</cellphone>"
+     b"<country_code>1</country_code></user>"),
+    ("GET", "/protected/json/verify/%31234567/1000?force=true", None, None),
+    ("GET", "/protected/json/users/%ff/status", None, None),
+    ("GET", "/protected/json/app/details/?x=%C3%A9&y=a+b", None, None),
+    ("GET", "/protected/json/no/such/endpoint", None, None),
+    ("POST", "/protected/json/users/new", "application/json", b'{"user": [1'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "kind", "body"), _SAME)
+def test_in_process_answers_as_the_server_does(
+    tfa_mock: TfaMock, method: str, path: str, kind: str | None, body: bytes | None
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    from tfa_mock.intercept import call_wsgi
+
+    headers = {KEY_HEADER: tfa_mock.api_key, **({"Content-Type": kind} if kind else {})}
+
+    def fresh() -> None:
+        tfa_mock.backend.reset_all()
+        tfa_mock.clock.freeze()
+        tfa_mock.clock.set(1700000000.0)
+
+    fresh()
+    request = urllib.request.Request(
+        tfa_mock.url + path, data=body, method=method, headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            served = (resp.status, resp.headers["Content-Type"], resp.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            served = (error.code, error.headers["Content-Type"], error.read())
+    fresh()
+    status, answer_headers, content = call_wsgi(
+        tfa_mock.server.app, method, tfa_mock.url + path, headers.items(), body
+    )
+    kind_in_process = dict((k.lower(), v) for k, v in answer_headers)["content-type"]
+    assert (status, kind_in_process, content) == served

@@ -31,7 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .handle import DEFAULT_API_KEY, DEFAULT_SEED, FIXED_NOW, Inbox, MockHandle
+# The helpers live in .handle (no pytest there); these names stay importable here.
+from .handle import DEFAULT_API_KEY as DEFAULT_API_KEY
+from .handle import DEFAULT_SEED as DEFAULT_SEED
+from .handle import FIXED_NOW as FIXED_NOW
+from .handle import Inbox as Inbox
+from .handle import MockHandle
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -43,11 +48,6 @@ if TYPE_CHECKING:
     from .server import MockServer
 
 __all__ = [
-    "DEFAULT_API_KEY",
-    "DEFAULT_SEED",
-    "FIXED_NOW",
-    "Inbox",
-    "MockHandle",
     "TfaMock",
     "TfaMockApp",
     "tfa_mock",

@@ -217,6 +217,9 @@ class Interception(MockHandle):
         super().__init__(app.extensions["tfa_backend"], api_key, app, base_url)
         self._transport = WsgiTransport(app)
         self._stack: ExitStack | None = None
+        # The mocks of requests and httpx, built on first entry and reused: an
+        # entry only starts them (building respx's routes costs more than a request).
+        self._mocks: tuple[Any, Any] | None = None
 
     # -- the context manager and decorator ---------------------------------------
 
@@ -232,10 +235,15 @@ class Interception(MockHandle):
                 if self.now is not None:
                     self.backend.clock.freeze()
                     self.backend.clock.set(self.now)
+            if self._mocks is None:
+                self._mocks = (self._requests(), self._httpx())
+            requests_mock, router = self._mocks
             with ExitStack() as stack:
                 stack.enter_context(self._tfa_core())
-                stack.enter_context(self._requests())
-                stack.enter_context(self._httpx())
+                requests_mock.start()
+                stack.callback(requests_mock.stop, allow_assert=False)
+                router.start()
+                stack.callback(router.stop, clear=False, reset=True, quiet=True)
                 self._stack = stack.pop_all()
         except BaseException:
             with _active_lock:
@@ -313,7 +321,7 @@ class Interception(MockHandle):
 
         return intercepting(route)
 
-    def _requests(self) -> AbstractContextManager[Any]:
+    def _requests(self) -> Any:  # a responses.RequestsMock, not started
         import responses
 
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
@@ -333,11 +341,13 @@ class Interception(MockHandle):
             mock.add_passthru(re.compile(r".*"))
         return mock
 
-    def _httpx(self) -> AbstractContextManager[Any]:
+    def _httpx(self) -> Any:  # a respx.MockRouter, not started
         import httpx
         import respx
 
-        router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
+        router = respx.MockRouter(
+            assert_all_called=False, assert_all_mocked=True, using="httpx"
+        )
 
         def answer(request: httpx.Request) -> httpx.Response:
             status, headers, body = self._answer(

@@ -160,17 +160,24 @@ def tfa_mock_app(
         yield TfaMockApp(_tfa_mock_flask, client, settings.api_key)
 
 
+@pytest.fixture(scope="session")
+def _tfa_mock_interception(
+    _tfa_mock_flask: Flask, pytestconfig: pytest.Config
+) -> Interception:
+    from .intercept import Interception
+
+    api_key = _settings(pytestconfig).api_key
+    return Interception(app=_tfa_mock_flask, api_key=api_key)
+
+
 @pytest.fixture
 def tfa_mock_intercept(
-    _tfa_mock_flask: Flask, pytestconfig: pytest.Config
+    _tfa_mock_interception: Interception, pytestconfig: pytest.Config
 ) -> Iterator[Interception]:
     """The tfa mock in process with ``api.tfa.com`` and ``api.authy.com``
     intercepted for this test (see :func:`tfa_mock.intercept`)."""
-    from .intercept import Interception
-
-    settings = _settings(pytestconfig)
-    _fresh(_tfa_mock_flask.extensions["tfa_backend"], settings.now)
-    with Interception(app=_tfa_mock_flask, api_key=settings.api_key) as mock:
+    _fresh(_tfa_mock_interception.backend, _settings(pytestconfig).now)
+    with _tfa_mock_interception as mock:
         yield mock
 
 

@@ -11,9 +11,12 @@ server; with ``passthrough=False`` they are refused; and nothing stays patched.
 from __future__ import annotations
 
 import asyncio
+import re
+import runpy
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +25,7 @@ import requests
 from authy.api import AuthyApiClient
 
 import tfa_mock
+from tfa_core import transport as tfa_core_transport
 from tfa_core.client import Client, Status, TfaProtocolError, TfaTransportError
 from tfa_mock.intercept import Interception
 
@@ -342,3 +346,32 @@ def test_the_module_is_callable_and_import_tfa_mock_stays_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr
+
+
+def test_a_decorated_test_keeps_its_fixtures() -> None:
+    import inspect
+
+    interception = tfa_mock.intercept()
+
+    @interception
+    def test_something(tmp_path: object, tfa_mock: object) -> str:
+        return Client(interception.api_key).app_details().name
+
+    # pytest reads the parameters through functools.wraps: fixtures still arrive.
+    assert list(inspect.signature(test_something).parameters) == [
+        "tmp_path",
+        "tfa_mock",
+    ]
+    assert test_something(None, None) == "Default App"
+
+
+def test_the_readme_interception_example_runs(tmp_path: Path) -> None:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    after = text[text.index("### Interception: apps and SDKs") :]
+    match = re.search(r"```python\n(.*?)```", after, re.DOTALL)
+    assert match is not None, "the README lost its interception example"
+    script = tmp_path / "example.py"
+    script.write_text(match.group(1))
+    runpy.run_path(str(script))
+    assert tfa_core_transport._routes == ()  # and it left nothing behind

@@ -14,8 +14,9 @@
   Everything is restored on exit, by an exception too; outside an interception
   nothing is patched. One interception is active at a time.
 
-Not done: other HTTP libraries (aiohttp, urllib itself, http.client), and the web
-inbox's event stream (``/_mock/events`` never ends, so it cannot be buffered).
+Not done: other HTTP libraries (aiohttp, urllib itself, http.client). The web
+inbox's event stream (``/_mock/events``) never ends: in process it answers its
+first event only.
 
 ``tfa_mock.intercept`` names this module, made callable: calling it calls
 :func:`intercept`, so ``tfa_mock.intercept()`` and ``from tfa_mock.intercept import
@@ -91,13 +92,25 @@ def call_wsgi(
 
     chunks = app(environ, start_response)
     try:
-        content = b"".join([*written, *chunks])
+        if _endless(answer):
+            # An event stream never ends: its first event, then it is closed.
+            content = b"".join([*written, next(iter(chunks), b"")])
+        else:
+            content = b"".join([*written, *chunks])
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
     status, response_headers = answer
     return int(status.split(" ", 1)[0]), list(response_headers), content
+
+
+def _endless(answer: list[Any]) -> bool:
+    headers = answer[1] if answer else []
+    return any(
+        name.lower() == "content-type" and value.startswith("text/event-stream")
+        for name, value in headers
+    )
 
 
 def _wsgi_text(text: str) -> str:

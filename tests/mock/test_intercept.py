@@ -28,6 +28,7 @@ import tfa_mock
 from tfa_core import transport as tfa_core_transport
 from tfa_core.client import Client, Status, TfaProtocolError, TfaTransportError
 from tfa_mock.intercept import Interception
+from tfa_mock.web.events import change_event
 
 PHONE = "+12015550123"
 NEW_USER = {
@@ -375,3 +376,11 @@ def test_the_readme_interception_example_runs(tmp_path: Path) -> None:
     script.write_text(match.group(1))
     runpy.run_path(str(script))
     assert tfa_core_transport._routes == ()  # and it left nothing behind
+
+
+def test_the_endless_event_stream_answers_its_first_event() -> None:
+    with tfa_mock.intercept() as mock:
+        answer = requests.get("https://api.tfa.com/_mock/events", timeout=5)
+    assert answer.headers["Content-Type"].startswith("text/event-stream")
+    version = mock.backend.version
+    assert answer.text == f"retry: 1000\n{change_event(version)}"

@@ -22,6 +22,9 @@
    Two ceilings bound what any in-process fixture of these interfaces can reach:
    the same client on a transport that returns the canned answers from a dict (no
    app at all), and ``responses`` answering ``requests`` with the canned answers.
+   The same ratios in CPU seconds (user + system of the child, its server threads
+   included) are printed beside: on a shared machine wall times move with other
+   load, CPU times much less.
 3. Start-up: ``tfa-mock serve`` against a bare Flask app started the same way (a
    subprocess on a free port), timed to the first healthy answer. Goal: <= 1.5.
 
@@ -178,14 +181,15 @@ def best(rounds: Rounds, name: str, what: int = 0) -> float:
     return min(one[name][what] for one in rounds)
 
 
-def paired(rounds: Rounds, name: str, anchor: str) -> list[float]:
+def paired(rounds: Rounds, name: str, anchor: str, what: int = 0) -> list[float]:
     """Per round: *name*'s per-test overhead over *anchor*'s, against the round's
-    empty suite; sorted."""
+    empty suite, in wall (*what* 0) or CPU (1) seconds; sorted."""
     ratios = []
     for one in rounds:
-        empty = one["empty"][0]
-        base = one[anchor][0] - empty
-        ratios.append((one[name][0] - empty) / base if base > 0 else float("inf"))
+        empty = one["empty"][what]
+        base = one[anchor][what] - empty
+        used = one[name][what] - empty
+        ratios.append(used / base if base > 0 else float("inf"))
     return sorted(ratios)
 
 
@@ -253,7 +257,7 @@ def main() -> None:
         f"  (CPU time instead of wall: {cpu_per('tfa'):.2f} vs "
         f"{cpu_per('canned'):.2f} ms/test, ratio {cpu_ratio:.2f})"
     )
-    medians = {}
+    medians, cpu_medians = {}, {}
     for name, goal, what in (
         ("client", 0.7, "tfa_mock.client()/httpserver, same Client"),
         ("dict_client", None, "ceiling Client on a dict/httpserver"),
@@ -261,11 +265,14 @@ def main() -> None:
         ("responses", None, "ceiling bare responses/httpserver"),
     ):
         ratios = paired(rounds, name, PAIRS[name])
+        cpu_ratios = paired(rounds, name, PAIRS[name], 1)
         medians[name] = statistics.median(ratios)
+        cpu_medians[name] = statistics.median(cpu_ratios)
         target = f" (goal <= {goal})" if goal is not None else ""
         print(
             f"  paired per-test ratio {what}: median {medians[name]:.2f}, "
-            f"rounds {ratios[0]:.2f}-{ratios[-1]:.2f}{target}"
+            f"rounds {ratios[0]:.2f}-{ratios[-1]:.2f}{target}; CPU time: median "
+            f"{cpu_medians[name]:.2f}, rounds {cpu_ratios[0]:.2f}-{cpu_ratios[-1]:.2f}"
         )
     print(
         f"  start-up to first healthy answer (median of {STARTS}): "
@@ -283,6 +290,8 @@ def main() -> None:
                 "client_ceiling_ratio": round(medians["dict_client"], 3),
                 "intercept_ratio": round(medians["intercept"], 3),
                 "intercept_ceiling_ratio": round(medians["responses"], 3),
+                "client_cpu_ratio": round(cpu_medians["client"], 3),
+                "intercept_cpu_ratio": round(cpu_medians["intercept"], 3),
                 "startup_ratio": round(start_ratio, 3),
             }
         )

@@ -21,7 +21,9 @@
    round (against that round's empty suite) and the median over the rounds counts.
    Two ceilings bound what any in-process fixture of these interfaces can reach:
    the same client on a transport that returns the canned answers from a dict (no
-   app at all), and ``responses`` answering ``requests`` with the canned answers.
+   app at all), and ``responses`` answering ``requests`` with the canned answers;
+   and a floor bounds what a Flask-based one pays: the bare Flask app of 1. with
+   the canned answers, called in process by the same transport as ``client()``.
    The same ratios in CPU seconds (user + system of the child, its server threads
    included) are printed beside: on a shared machine wall times move with other
    load, CPU times much less.
@@ -245,6 +247,7 @@ def main() -> None:
         ("client", "tfa_mock.client()"),
         ("canned_client", "httpserver, same Client"),
         ("dict_client", "ceiling: Client on a dict"),
+        ("flask_client", "floor: bare Flask, in process"),
         ("intercept", "intercepted requests"),
         ("canned_requests", "httpserver, same requests"),
         ("responses", "ceiling: bare responses"),
@@ -261,6 +264,7 @@ def main() -> None:
     for name, goal, what in (
         ("client", 0.7, "tfa_mock.client()/httpserver, same Client"),
         ("dict_client", None, "ceiling Client on a dict/httpserver"),
+        ("flask_client", None, "floor bare Flask in process/httpserver"),
         ("intercept", 1.0, "intercepted requests/httpserver, same requests"),
         ("responses", None, "ceiling bare responses/httpserver"),
     ):
@@ -288,6 +292,7 @@ def main() -> None:
                 "flask_floor_ratio": round(floor, 3),
                 "client_ratio": round(medians["client"], 3),
                 "client_ceiling_ratio": round(medians["dict_client"], 3),
+                "client_flask_floor_ratio": round(medians["flask_client"], 3),
                 "intercept_ratio": round(medians["intercept"], 3),
                 "intercept_ceiling_ratio": round(medians["responses"], 3),
                 "client_cpu_ratio": round(cpu_medians["client"], 3),

@@ -139,6 +139,12 @@ DICT_CLIENT_TEST = client_test(
     'Client(KEY, "https://api.tfa.com", transport=canned_transport)',
     _CANNED_CODE,
 )
+# The floor of a Flask fixture in process: the bare Flask app on the same transport.
+FLASK_CLIENT_TEST = client_test(
+    "flask_transport",
+    'Client(KEY, "https://api.tfa.com", transport=flask_transport)',
+    _CANNED_CODE,
+)
 INTERCEPT_TEST = calls_test("tfa_mock_intercept", '"https://api.tfa.com"', _MOCK_CODE)
 # The ceiling of interception: responses answering requests from the canned dict.
 RESPONSES_TEST = calls_test("canned_responses", '"https://api.tfa.com"', _CANNED_CODE)
@@ -158,9 +164,8 @@ CANNED = {canned!r}
 
 
 @pytest.fixture(scope="session")
-def flask_canned():
+def canned_app():
     from flask import Flask
-    from werkzeug.serving import make_server
 
     app = Flask("canned")
 
@@ -176,11 +181,25 @@ def flask_canned():
     def verify(code, uid):
         return CANNED["verify"]
 
-    server = make_server("127.0.0.1", 0, app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def flask_canned(canned_app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, canned_app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{{server.server_port}}"
     server.shutdown()
+
+
+@pytest.fixture
+def flask_transport(canned_app):
+    from tfa_mock.intercept import WsgiTransport
+
+    return WsgiTransport(canned_app)
 """
 
 DICT_CONFTEST = """
@@ -236,6 +255,7 @@ PLUGINS = {
     "client": "tfa_mock.pytest_plugin",
     "canned_client": "pytest_httpserver.pytest_plugin",
     "dict_client": None,
+    "flask_client": None,
     "intercept": "tfa_mock.pytest_plugin",
     "canned_requests": "pytest_httpserver.pytest_plugin",
     "responses": None,
@@ -250,6 +270,7 @@ SUITES = {
     "client": (CLIENT, CLIENT_TEST, None),
     "canned_client": (CLIENT, CANNED_CLIENT_TEST, None),
     "dict_client": (CLIENT, DICT_CLIENT_TEST, DICT_CONFTEST),
+    "flask_client": (CLIENT, FLASK_CLIENT_TEST, FLASK_CONFTEST),
     "intercept": (REQUESTS, INTERCEPT_TEST, None),
     "canned_requests": (REQUESTS, CANNED_TEST, None),
     "responses": (REQUESTS, RESPONSES_TEST, RESPONSES_CONFTEST),
@@ -261,6 +282,7 @@ PAIRS = {
     "flask": "canned",
     "client": "canned_client",
     "dict_client": "canned_client",
+    "flask_client": "canned_client",
     "intercept": "canned_requests",
     "responses": "canned_requests",
 }

@@ -14,10 +14,11 @@ import asyncio
 import re
 import runpy
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -30,11 +31,19 @@ from tfa_core.client import Client, Status, TfaProtocolError, TfaTransportError
 from tfa_mock.intercept import Interception
 from tfa_mock.web.events import change_event
 
+T = TypeVar("T")
 PHONE = "+12015550123"
 NEW_USER = {
     "user": {"email": "ana@example.com", "cellphone": "201-555-0123", "country_code": 1}
 }
 APPROVAL = {"message": "Log in?", "details": {"Location": "California, USA"}}
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run *coroutine* to its end on a new event loop in a thread of its own: the
+    test's thread may already run a loop (Playwright's sync API keeps one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=60)
 
 
 class _Local:
@@ -160,7 +169,7 @@ def test_a_requests_session() -> None:
             answer = session.request(method, url, json=body, timeout=5)
             return answer.status_code, answer.json()
 
-        asyncio.run(_flow(_run_sync(send), mock, "https://api.tfa.com"))
+        _run(_flow(_run_sync(send), mock, "https://api.tfa.com"))
 
 
 def test_an_httpx_client_over_http_on_the_authy_host() -> None:
@@ -170,7 +179,7 @@ def test_an_httpx_client_over_http_on_the_authy_host() -> None:
             answer = client.request(method, url, json=body)
             return answer.status_code, answer.json()
 
-        asyncio.run(_flow(_run_sync(send), mock, "http://api.authy.com"))
+        _run(_flow(_run_sync(send), mock, "http://api.authy.com"))
 
 
 def test_an_httpx_async_client() -> None:
@@ -184,7 +193,7 @@ def test_an_httpx_async_client() -> None:
             await _flow(send, mock, "https://api.tfa.com")
 
     with tfa_mock.intercept() as mock:
-        asyncio.run(flow(mock))
+        _run(flow(mock))
 
 
 def test_the_tfa_client_on_its_default_base_url() -> None:
@@ -232,7 +241,7 @@ def test_other_hosts_reach_a_real_server_while_intercepting(local: _Local) -> No
     with tfa_mock.intercept() as mock:
         assert requests.get(url, timeout=5).json() == {"served_by": "local"}
         assert httpx.get(url).json() == {"served_by": "local"}
-        assert asyncio.run(fetch_async()) == {"served_by": "local"}
+        assert _run(fetch_async()) == {"served_by": "local"}
         # The tfa client got the local server's answer, which is no tfa body.
         with pytest.raises(TfaProtocolError):
             Client(mock.api_key, f"http://127.0.0.1:{local.port}").app_details()
@@ -253,7 +262,7 @@ def test_without_passthrough_other_hosts_are_refused(local: _Local) -> None:
         with pytest.raises(httpx.ConnectError):
             httpx.get(url)
         with pytest.raises(httpx.ConnectError):
-            asyncio.run(fetch_async())
+            _run(fetch_async())
         with pytest.raises(TfaTransportError, match="passthrough is off"):
             Client(mock.api_key, f"http://127.0.0.1:{local.port}").app_details()
         assert Client(mock.api_key).app_details().name == "Default App"
@@ -284,7 +293,7 @@ def _who_answers(port: int) -> list[str]:
     return [
         who(requests.get(url, headers=headers, timeout=5).json()),
         who(httpx.get(url, headers=headers).json()),
-        who(asyncio.run(fetch_async())),
+        who(_run(fetch_async())),
         tfa_answer,
     ]
 
@@ -320,7 +329,7 @@ def test_as_a_decorator_sync_and_async_each_call_fresh(local: _Local) -> None:
             return int(answer.json()["user"]["id"])
 
     # Each call starts from the start state, so the same first id comes back.
-    assert [register(), register(), asyncio.run(register_async())] == [1000] * 3
+    assert [register(), register(), _run(register_async())] == [1000] * 3
     assert local.paths == []
     assert _who_answers(local.port) == ["local"] * 4
 

@@ -12,11 +12,27 @@
    answering the same canned responses, on the server pytest-httpserver uses
    (werkzeug's, single-threaded), started once per session by a conftest fixture.
    Its ratio to pytest-httpserver is the least such a fixture pays.
-2. Start-up: ``tfa-mock serve`` against a bare Flask app started the same way (a
+2. In process, paired with pytest-httpserver driven by the same client code:
+   the same flow through ``tfa_mock.client()`` (a tfa client on the mock's WSGI app,
+   no socket) against pytest-httpserver answering a ``tfa_core.client.Client``,
+   goal <= 0.7; and through ``requests`` to ``https://api.tfa.com`` under the
+   ``tfa_mock_intercept`` fixture against pytest-httpserver answering ``requests``,
+   goal <= 1.0. Each round runs every suite once; a pair's ratio is taken within a
+   round (against that round's empty suite) and the median over the rounds counts.
+   Two ceilings bound what any in-process fixture of these interfaces can reach:
+   the same client on a transport that returns the canned answers from a dict (no
+   app at all), and ``responses`` answering ``requests`` with the canned answers;
+   and a floor bounds what a Flask-based one pays: the bare Flask app of 1. with
+   the canned answers, called in process by the same transport as ``client()``.
+   The same ratios in CPU seconds (user + system of the child, its server threads
+   included) are printed beside: on a shared machine wall times move with other
+   load, CPU times much less.
+3. Start-up: ``tfa-mock serve`` against a bare Flask app started the same way (a
    subprocess on a free port), timed to the first healthy answer. Goal: <= 1.5.
 
-Both suites speak HTTP the same way (urllib, one connection per request), so the
-difference is the server side and the fixture. Prints the timings and the ratios.
+Both suites of 1. speak HTTP the same way (urllib, one connection per request), and
+each pair of 2. runs the same client code, so the difference is the server side and
+the fixture. Prints the timings and the ratios.
 
 Fair terms for both sides:
 
@@ -47,130 +63,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from fixture_suites import CANNED, PAIRS, PLUGINS, SUITES
+
 N_TESTS = 200
-ROUNDS = 5  # each suite runs this many times, interleaved; the best time counts
+ROUNDS = 5  # each suite runs once a round; best times, and per-round ratios paired
 STARTS = 7  # start-up measurements per server; the median counts
 BIN = Path(sys.executable).parent
-
-HTTP = """
-import json
-import urllib.request
-
-KEY = {key!r}
-
-
-def call(base, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        base + path,
-        data=data,
-        method=method,
-        headers={{"X-TFA-API-Key": KEY, "Content-Type": "application/json"}},
-    )
-    with urllib.request.urlopen(request) as resp:
-        return json.loads(resp.read())
-
-
-NEW_USER = {{"user": {{"email": "ana@example.com", "cellphone": "201-555-0123",
-                       "country_code": 1}}, "send_install_link_via_sms": False}}
-"""
-
-TFA_TEST = """
-
-def test_{n}(tfa_mock):
-    base = tfa_mock.url
-    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
-    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
-    code = tfa_mock.code_for("+12015550123")
-    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
-    assert body["success"] == "true"
-"""
-
-# The canned answers, the same for pytest-httpserver and the bare Flask app.
-CANNED = {
-    "new_user": {
-        "message": "User created successfully.",
-        "user": {"id": 1000},
-        "success": True,
-    },
-    "sms": {
-        "success": True,
-        "message": "SMS token was sent",
-        "cellphone": "+1-XXX-XXX-XX23",
-    },
-    "verify": {"message": "Token is valid.", "token": "is valid", "success": "true"},
-}
-
-CANNED_TEST = """
-
-def test_{n}(httpserver):
-    expect = httpserver.expect_request
-    expect("/protected/json/users/new", method="POST").respond_with_json(
-        {new_user!r}
-    )
-    expect("/protected/json/sms/1000", method="GET").respond_with_json({sms!r})
-    expect("/protected/json/verify/1234567/1000", method="GET").respond_with_json(
-        {verify!r}
-    )
-    base = httpserver.url_for("").rstrip("/")
-    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
-    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
-    code = "1234567"
-    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
-    assert body["success"] == "true"
-"""
-
-FLASK_TEST = """
-
-def test_{n}(flask_canned):
-    base = flask_canned
-    uid = call(base, "POST", "/protected/json/users/new", NEW_USER)["user"]["id"]
-    call(base, "GET", f"/protected/json/sms/{{uid}}?force=true")
-    code = "1234567"
-    body = call(base, "GET", f"/protected/json/verify/{{code}}/{{uid}}?force=true")
-    assert body["success"] == "true"
-"""
-
-# The fixture of the Flask floor: the canned answers from Flask.
-FLASK_CONFTEST = """
-import threading
-
-import pytest
-
-CANNED = {canned!r}
-
-
-@pytest.fixture(scope="session")
-def flask_canned():
-    from flask import Flask
-    from werkzeug.serving import make_server
-
-    app = Flask("canned")
-
-    @app.post("/protected/json/users/new")
-    def new_user():
-        return CANNED["new_user"]
-
-    @app.get("/protected/json/sms/<int:uid>")
-    def sms(uid):
-        return CANNED["sms"]
-
-    @app.get("/protected/json/verify/<code>/<int:uid>")
-    def verify(code, uid):
-        return CANNED["verify"]
-
-    server = make_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{{server.server_port}}"
-    server.shutdown()
-"""
-
-EMPTY_TEST = """
-
-def test_{n}():
-    pass
-"""
 
 BARE_FLASK = """
 import sys
@@ -192,15 +90,6 @@ server.serve_forever()
 """
 
 
-# The one plugin each suite loads (pytest's autoloading is off, see above).
-PLUGINS = {
-    "tfa": "tfa_mock.pytest_plugin",
-    "canned": "pytest_httpserver.pytest_plugin",
-    "flask": None,  # its fixture is in the suite's conftest.py
-    "empty": None,
-}
-
-
 def child_env(pycache: Path) -> dict[str, str]:
     """The environment of every child process: bytecode cached, no plugin autoload."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -209,15 +98,17 @@ def child_env(pycache: Path) -> dict[str, str]:
     return env
 
 
-def write_suite(root: Path, name: str, test: str, key: str) -> Path:
+def write_suite(root: Path, name: str, key: str) -> Path:
+    preamble, test, conftest = SUITES[name]
     folder = root / name
     folder.mkdir()
-    ini = f"tfa_mock_api_key = {key}\n" if name == "tfa" else ""
+    uses_tfa = PLUGINS[name] == "tfa_mock.pytest_plugin"
+    ini = f"tfa_mock_api_key = {key}\n" if uses_tfa else ""
     (folder / "pytest.ini").write_text(f"[pytest]\n{ini}")
     tests = "".join(test.format(n=n, **CANNED) for n in range(N_TESTS))
-    (folder / f"test_{name}.py").write_text(HTTP.format(key=key) + tests)
-    if name == "flask":
-        (folder / "conftest.py").write_text(FLASK_CONFTEST.format(canned=CANNED))
+    (folder / f"test_{name}.py").write_text(preamble.format(key=key) + tests)
+    if conftest is not None:
+        (folder / "conftest.py").write_text(conftest.format(canned=CANNED))
     return folder
 
 
@@ -272,25 +163,36 @@ def time_to_healthy(command: list[str], port: int, env: dict[str, str]) -> float
         proc.wait(timeout=30)
 
 
-def bench_suites(root: Path, env: dict[str, str]) -> dict[str, tuple[float, float]]:
-    """Best wall time and best CPU time of each suite."""
+Rounds = list[dict[str, tuple[float, float]]]  # per round: suite -> (wall, cpu)
+
+
+def bench_suites(root: Path, env: dict[str, str]) -> Rounds:
+    """The wall and CPU seconds of every suite in each round (suites interleaved)."""
     key = "bench_key_0123456789abcdefghijkl"
-    suites = {
-        "tfa": write_suite(root, "tfa", TFA_TEST, key),
-        "canned": write_suite(root, "canned", CANNED_TEST, key),
-        "flask": write_suite(root, "flask", FLASK_TEST, key),
-        "empty": write_suite(root, "empty", EMPTY_TEST, key),
-    }
+    suites = {name: write_suite(root, name, key) for name in SUITES}
     for folder in suites.values():
         run_suite(folder, env)  # untimed: writes the bytecode caches
-    wall = dict.fromkeys(suites, float("inf"))
-    cpu = dict.fromkeys(suites, float("inf"))
-    for _ in range(ROUNDS):
-        for name, folder in suites.items():
-            elapsed, used = run_suite(folder, env)
-            wall[name] = min(wall[name], elapsed)
-            cpu[name] = min(cpu[name], used)
-    return {name: (wall[name], cpu[name]) for name in suites}
+    return [
+        {name: run_suite(folder, env) for name, folder in suites.items()}
+        for _ in range(ROUNDS)
+    ]
+
+
+def best(rounds: Rounds, name: str, what: int = 0) -> float:
+    """The least wall (*what* 0) or CPU (1) seconds of suite *name*."""
+    return min(one[name][what] for one in rounds)
+
+
+def paired(rounds: Rounds, name: str, anchor: str, what: int = 0) -> list[float]:
+    """Per round: *name*'s per-test overhead over *anchor*'s, against the round's
+    empty suite, in wall (*what* 0) or CPU (1) seconds; sorted."""
+    ratios = []
+    for one in rounds:
+        empty = one["empty"][what]
+        base = one[anchor][what] - empty
+        used = one[name][what] - empty
+        ratios.append(used / base if base > 0 else float("inf"))
+    return sorted(ratios)
 
 
 def bench_startup(root: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -314,41 +216,68 @@ def per_test_ms(suite: float, empty: float) -> float:
     return (suite - empty) / N_TESTS * 1000
 
 
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("inf")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = child_env(root / "pycache")
-        times = bench_suites(root, env)
+        rounds = bench_suites(root, env)
         mock_start, bare_start = bench_startup(root, env)
-    (tfa, tfa_cpu), (canned, canned_cpu), (empty, empty_cpu) = (
-        times["tfa"],
-        times["canned"],
-        times["empty"],
-    )
-    flask = times["flask"][0]
-    tfa_per, canned_per = per_test_ms(tfa, empty), per_test_ms(canned, empty)
-    flask_per = per_test_ms(flask, empty)
-    ratio = tfa_per / canned_per if canned_per > 0 else float("inf")
-    floor = flask_per / canned_per if canned_per > 0 else float("inf")
-    tfa_cpu_per = per_test_ms(tfa_cpu, empty_cpu)
-    canned_cpu_per = per_test_ms(canned_cpu, empty_cpu)
-    cpu_ratio = tfa_cpu_per / canned_cpu_per if canned_cpu_per > 0 else float("inf")
+    empty, empty_cpu = best(rounds, "empty"), best(rounds, "empty", 1)
+
+    def per(name: str) -> float:
+        return per_test_ms(best(rounds, name), empty)
+
+    def cpu_per(name: str) -> float:
+        return per_test_ms(best(rounds, name, 1), empty_cpu)
+
+    ratio = _ratio(per("tfa"), per("canned"))
+    floor = _ratio(per("flask"), per("canned"))
+    cpu_ratio = _ratio(cpu_per("tfa"), cpu_per("canned"))
     start_ratio = mock_start / bare_start
-    print(f"bench_fixture: {N_TESTS} tests per suite, best of {ROUNDS} runs each")
+    print(f"bench_fixture: {N_TESTS} tests per suite, {ROUNDS} rounds, best time each")
     print(f"  empty suite (baseline)   {empty:6.2f} s wall")
-    print(f"  tfa_mock fixture         {tfa:6.2f} s wall -> {tfa_per:5.2f} ms/test")
-    print(
-        f"  pytest-httpserver canned {canned:6.2f} s wall -> {canned_per:5.2f} ms/test"
-    )
-    print(
-        f"  bare Flask, same canned   {flask:6.2f} s wall -> {flask_per:5.2f} ms/test"
-    )
+    for name, label in (
+        ("tfa", "tfa_mock fixture (HTTP)"),
+        ("canned", "pytest-httpserver canned"),
+        ("flask", "bare Flask, same canned"),
+        ("client", "tfa_mock.client()"),
+        ("canned_client", "httpserver, same Client"),
+        ("dict_client", "ceiling: Client on a dict"),
+        ("flask_client", "floor: bare Flask, in process"),
+        ("intercept", "intercepted requests"),
+        ("canned_requests", "httpserver, same requests"),
+        ("responses", "ceiling: bare responses"),
+    ):
+        wall = best(rounds, name)
+        print(f"  {label:<26} {wall:6.2f} s wall -> {per(name):5.2f} ms/test")
     print(f"  per-test overhead ratio tfa_mock/httpserver: {ratio:.2f} (goal <= 1.0)")
     print(f"  floor of a Flask fixture (bare Flask/httpserver): {floor:.2f}")
     print(
-        f"  (CPU time instead of wall: {tfa_cpu_per:.2f} vs {canned_cpu_per:.2f} "
-        f"ms/test, ratio {cpu_ratio:.2f})"
+        f"  (CPU time instead of wall: {cpu_per('tfa'):.2f} vs "
+        f"{cpu_per('canned'):.2f} ms/test, ratio {cpu_ratio:.2f})"
     )
+    medians, cpu_medians = {}, {}
+    for name, goal, what in (
+        ("client", 0.7, "tfa_mock.client()/httpserver, same Client"),
+        ("dict_client", None, "ceiling Client on a dict/httpserver"),
+        ("flask_client", None, "floor bare Flask in process/httpserver"),
+        ("intercept", 1.0, "intercepted requests/httpserver, same requests"),
+        ("responses", None, "ceiling bare responses/httpserver"),
+    ):
+        ratios = paired(rounds, name, PAIRS[name])
+        cpu_ratios = paired(rounds, name, PAIRS[name], 1)
+        medians[name] = statistics.median(ratios)
+        cpu_medians[name] = statistics.median(cpu_ratios)
+        target = f" (goal <= {goal})" if goal is not None else ""
+        print(
+            f"  paired per-test ratio {what}: median {medians[name]:.2f}, "
+            f"rounds {ratios[0]:.2f}-{ratios[-1]:.2f}{target}; CPU time: median "
+            f"{cpu_medians[name]:.2f}, rounds {cpu_ratios[0]:.2f}-{cpu_ratios[-1]:.2f}"
+        )
     print(
         f"  start-up to first healthy answer (median of {STARTS}): "
         f"tfa-mock serve {mock_start * 1000:.0f} ms, "
@@ -361,6 +290,13 @@ def main() -> None:
                 "fixture_ratio": round(ratio, 3),
                 "fixture_cpu_ratio": round(cpu_ratio, 3),
                 "flask_floor_ratio": round(floor, 3),
+                "client_ratio": round(medians["client"], 3),
+                "client_ceiling_ratio": round(medians["dict_client"], 3),
+                "client_flask_floor_ratio": round(medians["flask_client"], 3),
+                "intercept_ratio": round(medians["intercept"], 3),
+                "intercept_ceiling_ratio": round(medians["responses"], 3),
+                "client_cpu_ratio": round(cpu_medians["client"], 3),
+                "intercept_cpu_ratio": round(cpu_medians["intercept"], 3),
                 "startup_ratio": round(start_ratio, 3),
             }
         )

@@ -21,6 +21,7 @@ from typing import IO
 
 import pytest
 
+from tests.support.wait import wait_for, wait_until
 from tests.test_durable import KEY, SERVE, STARTUP_SECONDS, Http, approval, register
 
 
@@ -68,19 +69,26 @@ def _start(state: Path, log: IO[str]) -> Served:
             pytest.fail("no banner")
         found = re.search(r"web inbox:\s+http://127\.0\.0\.1:(\d+)/", line)
         port = int(found.group(1)) if found else None
-    for _ in range(200):  # bounded attempts, no sleeping
+
+    def healthy() -> bool:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}")
         try:
             http_ = Http(port)
-            if http_.call("GET", "/_mock/health")[0] == 200:
+            try:
+                return bool(http_.call("GET", "/_mock/health")[0] == 200)
+            finally:
                 http_.close()
-                served.port = port
-                return served
         except OSError:
-            if proc.poll() is not None:
-                served.kill()
-                pytest.fail(f"server exited with {proc.returncode}")
-    served.kill()
-    pytest.fail("server never healthy")
+            return False
+
+    try:
+        wait_for(healthy, STARTUP_SECONDS, what="the server's first healthy answer")
+    except BaseException:
+        served.kill()
+        raise
+    served.port = port
+    return served
 
 
 @dataclass
@@ -169,10 +177,12 @@ def _write_then_kill(
     ]
     for writer in writers:
         writer.start()
-    with counted:
-        assert counted.wait_for(
-            lambda: acked.writes >= kill_at, timeout=STARTUP_SECONDS
-        ), "writers stalled"
+    wait_until(
+        counted,
+        lambda: acked.writes >= kill_at,
+        STARTUP_SECONDS,
+        what=f"{kill_at} acked writes",
+    )
     served.kill()
     for writer in writers:
         writer.join(timeout=STARTUP_SECONDS)

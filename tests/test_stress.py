@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.support.receiver import Receiver, running_receiver
+from tests.support.wait import wait_until
 from tfa_core import signature
 from tfa_mock.backend import Backend
 from tfa_mock.backend.records import LIMIT_KEYS
@@ -274,13 +275,12 @@ def test_racing_clients(server: MockServer) -> None:
             [winner] = [action for action, status, _ in decided if status == 200]
             winners[uuid] = "approved" if winner == "approve" else "denied"
         bodies = _callbacks(receiver, len(winners))
-        with backend.changed:
-            assert backend.changed.wait_for(
-                lambda: all(
-                    d["status"] == "delivered" for d in backend.list_deliveries()
-                ),
-                TIMEOUT,
-            ), "callbacks not all delivered"
+        wait_until(
+            backend,
+            lambda: all(d["status"] == "delivered" for d in backend.list_deliveries()),
+            TIMEOUT,
+            what="every callback delivered",
+        )
         assert receiver.received.empty(), "a callback arrived twice"
     assert Counter(b["uuid"] for b in bodies) == Counter(list(winners))
     assert {b["uuid"]: b["status"] for b in bodies} == winners

@@ -14,12 +14,12 @@ takes strings only).
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from ._enum import TextEnum
 from .errors import InvalidApprovalParameter, InvalidParameter, InvalidTransition
 
 __all__ = [
@@ -57,7 +57,7 @@ _BAD_LOGOS = "Must be a list of {res, url} with res one of: default, low, med, h
 _BAD_SECONDS = "Must be a non-negative integer"
 
 
-class Status(enum.Enum):
+class Status(TextEnum):
     """Where a request stands (API.md §4.1)."""
 
     PENDING = "pending"

@@ -7,16 +7,23 @@ answer into :class:`TfaApiError`.
 
 I/O lives here and in the client only. No retries (the client decides those), no
 redirects (they would carry the API key to another place).
+
+:func:`intercepting` is the one hook for tests: while it is active, every
+:class:`UrllibTransport` first offers each request to the given route (the mock's
+in-process interception uses it), so a client on its default base URL reaches the
+mock with nothing patched. Outside it, nothing changes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import json
+import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +33,7 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "Method",
+    "Route",
     "TfaApiError",
     "TfaProtocolError",
     "TfaTransportError",
@@ -33,6 +41,7 @@ __all__ = [
     "UrllibTransport",
     "api_error",
     "decode_json",
+    "intercepting",
     "retry_after",
 ]
 
@@ -134,6 +143,26 @@ class HttpResponse:
 
 
 Transport = Callable[[HttpRequest], HttpResponse]
+# A route answers the requests it takes and returns None for the others.
+Route = Callable[[HttpRequest], HttpResponse | None]
+
+_routes: tuple[Route, ...] = ()  # the active interceptions, innermost first
+_routes_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def intercepting(route: Route) -> Iterator[None]:
+    """While active, :class:`UrllibTransport` offers every request to *route* first
+    (in any thread); a request it answers with None goes out as usual. Exiting,
+    even by an exception, removes it again."""
+    global _routes
+    with _routes_lock:
+        _routes = (route, *_routes)
+    try:
+        yield
+    finally:
+        with _routes_lock:
+            _routes = tuple(r for r in _routes if r is not route)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -149,6 +178,10 @@ class UrllibTransport:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         """Send *request*; raise :class:`TfaTransportError` when no answer came."""
+        for route in _routes:  # empty unless a test intercepts (see intercepting)
+            answer = route(request)
+            if answer is not None:
+                return answer
         req = urllib.request.Request(  # noqa: S310 - the client checks the scheme
             request.url,
             data=request.body,

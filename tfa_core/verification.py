@@ -14,7 +14,6 @@ messages, rate limits, looking verifications up by number.
 
 from __future__ import annotations
 
-import enum
 import hmac
 import math
 import re
@@ -22,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ._enum import TextEnum
 from .errors import InvalidParameter
 
 __all__ = [
@@ -44,7 +44,7 @@ _CODE = re.compile(r"[0-9]{4,10}")  # API.md §3.14: 4-10 digits, random or cust
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")  # ITU-T E.164: at most 15 digits
 
 
-class VerificationStatus(enum.Enum):
+class VerificationStatus(TextEnum):
     """Where a verification stands (API.md §3.16)."""
 
     PENDING = "pending"
@@ -52,7 +52,7 @@ class VerificationStatus(enum.Enum):
     EXPIRED = "expired"
 
 
-class CheckOutcome(enum.Enum):
+class CheckOutcome(TextEnum):
     """What a check did (API.md §3.15)."""
 
     CORRECT = "correct"  # consumed: now verified

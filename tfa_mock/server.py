@@ -64,6 +64,12 @@ class PooledWSGIServer(BaseWSGIServer):
         super().__init__(*args, **kwargs)
         self._closed = False
 
+    @property
+    def idle_threads(self) -> int:
+        """Connection threads now waiting for their next connection."""
+        with self._idle_lock:
+            return len(self._idle)
+
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._idle_lock:
             inbox = self._idle.pop() if self._idle else None

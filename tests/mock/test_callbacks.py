@@ -55,6 +55,12 @@ def test_post_callback_is_signed_and_shaped(
         backend.clock.advance(200)
         backend.approve(uuid)
         got = receiver.next()
+        # The receiver has the callback before the sender records its answer.
+        (delivery,) = wait_until(
+            backend,
+            lambda: [d for d in backend.list_deliveries() if d["status"] != "pending"],
+            what="the delivery's recorded outcome",
+        )
 
     assert got.method == "POST"
     assert urlsplit(got.path).path == "/tfa/callback"
@@ -101,7 +107,6 @@ def test_post_callback_is_signed_and_shaped(
     assert body["device"]["id"] == device.id
     assert len(body["device"]) == 14
 
-    delivery = backend.list_deliveries()[0]
     assert delivery["status"] == "delivered"
     assert delivery["attempts"][0]["status_code"] == 200
     assert delivery["attempts"][0]["nonce"] == nonce

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from tests.mock.conftest import API_KEY, NOW
 from tests.support.serve import start
-from tests.support.wait import wait_until
+from tests.support.wait import wait_for, wait_until
 from tfa_mock.app import create_app
 from tfa_mock.backend import Backend
 from tfa_mock.backend.base import DEFAULT_CAP
@@ -261,7 +261,7 @@ def test_dropping_a_delivery_in_flight_does_not_stop_the_worker(
     first, second = _create(client, user_id), _create(client, user_id)
     try:
         backend.approve(first)
-        assert held.arrived.wait(5), "the first callback never arrived"
+        wait_for(held.arrived, what="the first callback at the receiver")
         # The first attempt is in flight; the second delivery pushes its record out.
         backend.deny(second)
         [only] = backend.list_deliveries()

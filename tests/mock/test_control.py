@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 from tests.mock._bodies import compact, error
 from tests.mock._users import register
 from tests.mock.conftest import API_KEY, NOW
+from tests.support.wait import wait_for
 from tfa_mock import __version__
 from tfa_mock.app import create_app
 from tfa_mock.backend import Backend
@@ -385,7 +386,7 @@ def test_latest_waits_for_a_message(client: FlaskClient, backend: Backend) -> No
     backend.changed = _SignallingCondition(backend.lock, waiting)
 
     def deliver_once_waited() -> None:
-        assert waiting.wait(timeout=30)
+        wait_for(waiting, 30, what="the request waiting for a message")
         with backend.lock:
             backend.deliver(
                 app_id=1,

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.wait import wait_for
 from tfa_mock.app import create_app
 from tfa_mock.config import MockConfig
 from tfa_mock.server import MockServer, PooledWSGIServer, QuietHandler
@@ -49,9 +50,12 @@ def connection_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.name == "tfa-mock-conn"}
 
 
-def serve_sequentially(port: int, times: int) -> set[threading.Thread]:
+def serve_sequentially(
+    pooled: PooledWSGIServer, port: int, times: int
+) -> set[threading.Thread]:
     """The connection threads that appeared while *times* connections came and
-    went one after the other (kept as objects: a new thread is a new object)."""
+    went one after the other (kept as objects: a new thread is a new object), each
+    opened once the previous one's thread was back in the pool."""
     before = connection_threads()
     seen: set[threading.Thread] = set()
     for _ in range(times):
@@ -59,14 +63,16 @@ def serve_sequentially(port: int, times: int) -> set[threading.Thread]:
         assert health(conn) == 200
         conn.close()
         seen |= connection_threads() - before
+        # The answer can reach us before its thread is idle again: wait for that
+        # (the condition the reuse depends on), not for any number of threads.
+        wait_for(lambda: pooled.idle_threads == 1, what="the thread back in the pool")
     return seen
 
 
 def test_threads_are_reused_for_sequential_connections(server: MockServer) -> None:
-    # One connection at a time: a few threads (a closing connection's thread may not
-    # be idle yet when the next one arrives, the more so on a busy machine), not one
-    # per connection.
-    assert 1 <= len(serve_sequentially(server.port, 20)) < 10
+    pooled = server._server
+    assert isinstance(pooled, PooledWSGIServer)
+    assert len(serve_sequentially(pooled, server.port, 20)) == 1
 
 
 def test_reuse_also_with_a_listening_socket_passed_in() -> None:
@@ -80,7 +86,7 @@ def test_reuse_also_with_a_listening_socket_passed_in() -> None:
     serving = threading.Thread(target=pooled.serve_forever, daemon=True)
     serving.start()
     try:
-        assert 1 <= len(serve_sequentially(port, 20)) < 10
+        assert len(serve_sequentially(pooled, port, 20)) == 1
     finally:
         pooled.shutdown()
         pooled.server_close()

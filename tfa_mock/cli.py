@@ -222,7 +222,10 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             RequestLogHandler,
             fd=listener.fileno(),  # werkzeug serves a duplicate of it
         )
+    # SIGINT stops the server even when a background shell started it with SIGINT
+    # ignored (Python then leaves it ignored): a Ctrl-C or `kill -INT` is a stop.
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         _banner(server, app.extensions["tfa_backend"].app(1).api_key, config)
         server.serve_forever(poll_interval=0.2)
@@ -230,6 +233,7 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         server.server_close()
         app.extensions["tfa_backend"].close()
         persist.close(app)

@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Ctrl-C stops both even when a background shell started this with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     serving = threading.Thread(target=bank_server.serve_forever, daemon=True)
     serving.start()
     try:

@@ -15,12 +15,13 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import redis
 from redis.cluster import ClusterNode, RedisCluster
+
+from tests.support.wait import wait_for
 
 DEADLINE = 20.0  # seconds; generous for a loaded two-core CI machine
 SLOTS = 16384
@@ -153,11 +154,12 @@ class Cluster:
             c.execute_command("CLUSTER", "ADDSLOTSRANGE", bounds[i], bounds[i + 1] - 1)
         for node in self.nodes[1:]:
             clients[0].execute_command("CLUSTER", "MEET", "127.0.0.1", node.port)
-        deadline = time.monotonic() + DEADLINE
-        # Poll the condition itself: every node sees three nodes and all slots served.
-        while not all(self._ok(c) for c in clients):
-            assert time.monotonic() < deadline, "the cluster did not form"
-            time.sleep(0.02)
+        # The condition itself: every node sees three nodes and all slots served.
+        wait_for(
+            lambda: all(self._ok(c) for c in clients),
+            DEADLINE,
+            "the cluster to form (every node: state ok, 3 nodes, 3 shards)",
+        )
         for c in clients:
             c.close()
 

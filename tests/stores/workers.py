@@ -54,3 +54,13 @@ def hit_many(
         queue.put([store.hit(key, limit, now=now).allowed for _ in range(hits)])
     except Exception as exc:
         queue.put(f"error: {exc!r}")
+
+
+def open_at_once(spec: Spec, barrier: Any, queue: Any, key: str) -> None:
+    """Open the store only once all are at the barrier (workers starting together on
+    a new file), then advance *key*; put whether this process's step was new."""
+    try:
+        barrier.wait(BARRIER_TIMEOUT)
+        queue.put([open_store(spec).advance(key, 1, ttl=60)])
+    except Exception as exc:
+        queue.put(f"error: {exc!r}")

@@ -107,13 +107,35 @@ class SQLiteStore(LocalStore):
                 isolation_level=None,
                 check_same_thread=False,
             )
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute(_SCHEMA)
+            self._set_up(timeout)
         except sqlite3.Error as exc:
             raise StoreUnavailable(
                 f"sqlite: cannot open {self.path!r} ({exc})"
             ) from None
+
+    def _set_up(self, timeout: float) -> None:
+        """Make the table and turn on WAL, however many processes open the file now.
+
+        Workers often open one new file at the same instant. The table is made under
+        BEGIN IMMEDIATE, which waits for the write lock (an autocommit CREATE would
+        upgrade a read lock, which SQLite refuses at once when it could deadlock).
+        The switch to WAL can still meet another process's switch and be refused at
+        once without waiting, so it is tried again until *timeout* has passed.
+        """
+        conn = self._conn
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(_SCHEMA)
+        conn.execute("COMMIT")
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.005)  # a retry of an I/O refusal, as SQLite's busy handler
 
     @contextmanager
     def transaction(self) -> Iterator[_SQLiteTransaction]:

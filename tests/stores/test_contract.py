@@ -42,6 +42,29 @@ def test_hit_with_a_cost_and_keys_apart(store: Store) -> None:
         store.hit("", LIMIT, now=NOW)
 
 
+def test_a_window_of_hundreds_of_events_decides_as_the_pure_rule(store: Store) -> None:
+    # Redis unpacks the events 200 at a time: 450 of them cross two chunk edges.
+    key, limit, state = fresh(), Limit(max=450, window=100), WindowState()
+    for now, cost in [
+        (NOW, 199),
+        (NOW + 1, 2),
+        (NOW + 2, 240),
+        (NOW + 3, 10),
+        (NOW + 3, 9),
+        (NOW + 100.5, 200),
+        (NOW + 101, 3),
+    ]:
+        expected = ratelimit.hit(limit, state, now=now, cost=cost)
+        got = store.hit(key, limit, now=now, cost=cost)
+        assert (got.allowed, got.retry_after, got.state) == (
+            expected.allowed,
+            expected.retry_after,
+            expected.state,
+        )
+        state = expected.state
+    assert len(state.events) == 252 and got.allowed
+
+
 def test_hit_bucket_is_the_pure_gcra(store: Store) -> None:
     key, rate = fresh(), Rate(count=1, period=10, burst=2)
     state = BucketState()

@@ -4,8 +4,9 @@ Each script restates a pure function line by line (:func:`tfa_core.ratelimit.hit
 and its ``_window_retry``, :func:`tfa_core.ratelimit.hit_bucket`, the step guard of
 :func:`tfa_core.otp.verify_totp`) with the same IEEE double arithmetic, so the
 hypothesis tests can hold every decision and ``retry_after`` to the pure oracle.
-Numbers come in as ``repr`` text (exact for doubles) and are kept as packed
-little-endian doubles, never through Lua's ``tostring`` (14 digits).
+Numbers come in packed as little-endian doubles in one argument (exact, one
+``struct.unpack``, and the cheapest for redis-py to send) and are kept the same
+way, never through Lua's ``tostring`` (14 digits); steps come as decimal text.
 
 Values: a window is ``W`` and its event instants as doubles, oldest first; a GCRA
 state is ``B`` and its arrival time as a double; a step is ``S`` and its decimal
@@ -55,28 +56,16 @@ local function unpack_doubles(raw, n)
   return out
 end
 """,
-    "pack_doubles": r"""
-local function pack_doubles(t)
-  local n = #t
-  if n <= CHUNK then return struct.pack('<' .. string.rep('d', n), unpack(t)) end
-  local parts = {}
-  for i = 1, n, CHUNK do
-    local j = math.min(i + CHUNK - 1, n)
-    parts[#parts + 1] = struct.pack('<' .. string.rep('d', j - i + 1), unpack(t, i, j))
-  end
-  return table.concat(parts)
-end
-""",
     "window_hit": r"""
 -- ratelimit.hit (its general path, _decide with keep): new state or nil, retry, old.
--- One function, no helpers of its own: Redis makes every closure on every call.
+-- The new state is cut from the old one's bytes (events are never re-packed).
 local function window_hit(key, max, window, now, cost)
   -- 'W' and the events as little-endian doubles, oldest first; none when absent.
   local raw = redis.call('GET', key)
-  local events, n = {}, 0
+  local events, n = nil, 0
   if raw then
     n = (#raw - 1) / 8
-    if string.sub(raw, 1, 1) ~= 'W' or n < 1 or n % 1 ~= 0 then
+    if string.byte(raw, 1) ~= 87 or n < 1 or n % 1 ~= 0 then
       corrupt(key, 'sliding-window state')
     end
     events = unpack_doubles(raw, n)
@@ -99,13 +88,17 @@ local function window_hit(key, max, window, now, cost)
   end
   local count = hi - lo
   if count + cost <= max then
-    local new = {}
-    for i = lo + 1, hi do new[#new + 1] = events[i] end
-    for _ = 1, cost do new[#new + 1] = now end
-    for i = hi + 1, n do new[#new + 1] = events[i] end
-    local state = 'W' .. pack_doubles(new)
-    local ttl = math.max(1000, math.ceil((new[#new] + window - now) * 1000))
-    redis.call('SET', key, state, 'PX', string.format('%d', ttl))
+    local added = struct.pack('<d', now)
+    if cost > 1 then added = string.rep(added, cost) end
+    local state, last = 'W' .. added, now
+    if n > 0 then
+      state = 'W' .. string.sub(raw, 2 + 8 * lo, 1 + 8 * hi) .. added
+        .. string.sub(raw, 2 + 8 * hi)
+      if hi < n then last = events[n] end
+    end
+    local ttl = math.ceil((last + window - now) * 1000)
+    if ttl < 1000 then ttl = 1000 end
+    redis.call('SET', key, state, 'PX', ttl)
     return state, 0, raw
   end
   -- ratelimit._window_retry for the (count + cost - max)-th oldest counted event
@@ -152,8 +145,9 @@ end
 
 # ratelimit.hit: the new state when allowed, else the retry and the old state.
 _HIT = r"""
-local state, retry, raw = window_hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
-                                     tonumber(ARGV[3]), tonumber(ARGV[4]))
+-- ARGV[1]: max, window, now, cost as doubles
+local max, window, now, cost = struct.unpack('<dddd', ARGV[1])
+local state, retry, raw = window_hit(KEYS[1], max, window, now, cost)
 if state then return state end
 return string.format('%d', retry) .. raw
 """
@@ -161,8 +155,8 @@ return string.format('%d', retry) .. raw
 # ratelimit.hit_bucket: the new state when allowed, else the retry and the old state.
 _HIT_BUCKET = r"""
 local key = KEYS[1]
-local interval, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
-local now, cost = tonumber(ARGV[3]), tonumber(ARGV[4])
+-- ARGV[1]: interval, burst, now, cost as doubles
+local interval, burst, now, cost = struct.unpack('<dddd', ARGV[1])
 local raw = redis.call('GET', key)
 local tat = nil
 if raw then
@@ -178,7 +172,7 @@ if t - now <= slack then
   local new = t + interval * cost
   local ttl = math.max(1000, math.ceil((new - now) * 1000))
   local state = 'B' .. struct.pack('<d', new)
-  redis.call('SET', key, state, 'PX', string.format('%d', ttl))
+  redis.call('SET', key, state, 'PX', ttl)
   return state
 end
 local r = math.max(1, math.ceil(t - slack - now))
@@ -201,11 +195,12 @@ return 0
 # Guard.verify_totp's one round trip: the attempt limit, then (unless throttled) the
 # replay guard. -retry_after when throttled, else 1 wrong, 2 accepted, 3 replayed.
 _ATTEMPT = r"""
-local state, retry = window_hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
-                                tonumber(ARGV[3]), 1)
+-- ARGV[1]: max, window, now and the step's TTL in ms as doubles; ARGV[2]: the step
+local max, window, now, ttl = struct.unpack('<dddd', ARGV[1])
+local state, retry = window_hit(KEYS[1], max, window, now, 1)
 if not state then return -retry end
-if ARGV[4] == '' then return 1 end
-if advance(KEYS[2], ARGV[4], ARGV[5]) then return 2 end
+if ARGV[2] == '' then return 1 end
+if advance(KEYS[2], ARGV[2], ttl) then return 2 end
 return 3
 """
 
@@ -216,16 +211,16 @@ class Script:
 
     name: str
     source: str
-    sha: str
+    sha: bytes  # hex digits, as bytes: redis-py sends bytes as they are
 
 
 def _script(name: str, body: str, helpers: tuple[str, ...]) -> Script:
     source = "\n".join([*(_HELPERS[h] for h in helpers), body])
-    sha = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
+    sha = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest().encode()
     return Script(name=name, source=source, sha=sha)
 
 
-_WINDOW = ("corrupt", "CHUNK", "unpack_doubles", "pack_doubles", "window_hit")
+_WINDOW = ("corrupt", "CHUNK", "unpack_doubles", "window_hit")
 HIT = _script("hit", _HIT, _WINDOW)
 HIT_BUCKET = _script("hit_bucket", _HIT_BUCKET, ("corrupt", "finite"))
 ADVANCE = _script("advance", _ADVANCE, ("corrupt", "advance"))

@@ -67,11 +67,18 @@ _window_state = ratelimit._window_state
 _decision = ratelimit._decision
 
 
-def _ms(ttl: float) -> str:
-    return str(max(1, math.ceil(ttl * 1000)))
+_MAX_MS = 10**15  # about 31,700 years: Redis refuses a PX much larger
+
+
+def _ms(ttl: float) -> int:
+    """*ttl* seconds as whole milliseconds for PX, at least 1 (at most _MAX_MS)."""
+    return min(_MAX_MS, max(1, math.ceil(ttl * 1000)))
 
 
 _TAT = struct.Struct("<d").unpack_from
+# A script's numbers, packed as four doubles in one argument (see _lua).
+_NUMBERS = struct.Struct("<dddd").pack
+_ONE, _TWO = b"1", b"2"
 
 
 def _split(reply: bytes, tag: int) -> tuple[int, bytes]:
@@ -129,8 +136,10 @@ class RedisStore:
             raise InvalidParameter(f"key: {message} (use a {{hash tag}})") from None
         raise StoreUnavailable(f"redis: {type(exc).__name__}: {message}") from None
 
-    def _run(self, script: _lua.Script, keys: tuple[str, ...], *args: str) -> Any:
-        n = len(keys)
+    def _run(
+        self, script: _lua.Script, keys: tuple[str, ...], *args: str | bytes
+    ) -> Any:
+        n = _ONE if len(keys) == 1 else _TWO
         try:
             try:
                 # NEVER_DECODE: states come back binary, whatever decode_responses is.
@@ -149,17 +158,8 @@ class RedisStore:
         check_cost(limit.max, cost)
         now = check_now(now)
         name = self.prefix + key
-        retry, state = _split(
-            self._run(
-                _lua.HIT,
-                (name,),
-                str(limit.max),
-                repr(float(limit.window)),
-                repr(now),
-                str(cost),
-            ),
-            _W,
-        )
+        numbers = _NUMBERS(limit.max, limit.window, now, cost)
+        retry, state = _split(self._run(_lua.HIT, (name,), numbers), _W)
         return _decision(retry == 0, _window_state(_events(state)), retry)
 
     def hit_bucket(
@@ -169,8 +169,8 @@ class RedisStore:
         check_key(key)
         check_cost(rate.burst, cost)
         now = check_now(now)
-        args = (repr(rate.interval), str(rate.burst), repr(now), str(cost))
-        reply = self._run(_lua.HIT_BUCKET, (self.prefix + key,), *args)
+        numbers = _NUMBERS(rate.interval, rate.burst, now, cost)
+        reply = self._run(_lua.HIT_BUCKET, (self.prefix + key,), numbers)
         retry, raw = _split(reply, _B)
         state = BucketState(tat=_TAT(raw, 1)[0])
         return BucketDecision(allowed=retry == 0, state=state, retry_after=retry)
@@ -179,7 +179,7 @@ class RedisStore:
         """True iff *step* is above the stored step; the stored step becomes *step*."""
         check_key(key)
         step = check_step(step)
-        ms = _ms(check_ttl(ttl))
+        ms = str(_ms(check_ttl(ttl)))
         return bool(self._run(_lua.ADVANCE, (self.prefix + key,), str(step), ms) == 1)
 
     def attempt(
@@ -195,12 +195,9 @@ class RedisStore:
         """One login attempt (limit, then replay guard) in one script."""
         now, ttl = check_attempt(key, step_key, step, now, ttl)
         given = "" if step is None else str(step)
-        ms = _ms(ttl)
         keys = (self.prefix + key, self.prefix + step_key)
-        window = repr(float(limit.window))
-        code = self._run(
-            _lua.ATTEMPT, keys, str(limit.max), window, repr(now), given, ms
-        )
+        numbers = _NUMBERS(limit.max, limit.window, now, _ms(ttl))
+        code = self._run(_lua.ATTEMPT, keys, numbers, given)
         return ("throttled", -code) if code < 0 else (_REASONS[code], 0)
 
     def update(
@@ -211,7 +208,7 @@ class RedisStore:
         Gives up with StoreUnavailable after 64 conflicting writes in a row.
         """
         check_key(key)
-        ms = int(_ms(check_ttl(ttl)))
+        ms = _ms(check_ttl(ttl))
         name = self.prefix + key
         try:
             with self._client.pipeline(transaction=True) as pipe:

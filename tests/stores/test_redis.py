@@ -206,6 +206,21 @@ def test_redis_holds_no_code_and_keys_expire(redis_server: RedisServer) -> None:
     client.close()
 
 
+def test_a_ttl_of_ages_is_kept_as_the_longest_redis_takes(
+    redis_server: RedisServer,
+) -> None:
+    client = redis_server.client()
+    store, key, other = RedisStore(client), fresh(), fresh()
+    assert store.advance(key, 1, ttl=1e300)
+    assert store.attempt(other, LIMIT, other + ":s", 1, now=NOW, ttl=1e300) == (
+        "accepted",
+        0,
+    )
+    assert 10**15 - 60_000 < client.pttl(store.prefix + key) <= 10**15
+    assert 10**15 - 60_000 < client.pttl(store.prefix + other + ":s") <= 10**15
+    client.close()
+
+
 def test_prefixes_keep_apps_apart(redis_server: RedisServer) -> None:
     client = redis_server.client()
     one, two = RedisStore(client, prefix="one:"), RedisStore(client, prefix="two:")

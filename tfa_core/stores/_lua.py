@@ -65,7 +65,7 @@ local function window_hit(key, max, window, now, cost)
   local events, n = nil, 0
   if raw then
     n = (#raw - 1) / 8
-    if string.byte(raw, 1) ~= 87 or n < 1 or n % 1 ~= 0 then
+    if string.byte(raw, 1) ~= 87 --[[ 'W' ]] or n < 1 or n % 1 ~= 0 then
       corrupt(key, 'sliding-window state')
     end
     events = unpack_doubles(raw, n)

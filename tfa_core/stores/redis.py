@@ -78,7 +78,7 @@ def _ms(ttl: float) -> int:
 _TAT = struct.Struct("<d").unpack_from
 # A script's numbers, packed as four doubles in one argument (see _lua).
 _NUMBERS = struct.Struct("<dddd").pack
-_ONE, _TWO = b"1", b"2"
+_NUMKEYS = (b"0", b"1", b"2")  # sent as bytes, as they are
 
 
 def _split(reply: bytes, tag: int) -> tuple[int, bytes]:
@@ -139,7 +139,7 @@ class RedisStore:
     def _run(
         self, script: _lua.Script, keys: tuple[str, ...], *args: str | bytes
     ) -> Any:
-        n = _ONE if len(keys) == 1 else _TWO
+        n = _NUMKEYS[len(keys)]
         try:
             try:
                 # NEVER_DECODE: states come back binary, whatever decode_responses is.

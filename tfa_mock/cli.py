@@ -1,5 +1,6 @@
 """``tfa-mock serve``: the mock in the foreground (also ``python -m tfa_mock``);
-``tfa-mock openapi``: its OpenAPI document on standard output.
+``tfa-mock openapi``: its OpenAPI document on standard output (exit code 1, and
+no traceback, when the reader closes the pipe early).
 
 Prints where the API and the web inbox are, the API key and a curl example, logs one
 line per request (method, path with verify tokens and QR ids masked, status; never
@@ -13,6 +14,7 @@ import argparse
 import errno
 import json
 import logging
+import os
 import re
 import signal
 import socket
@@ -33,6 +35,7 @@ __all__ = ["RequestLogHandler", "build_parser", "main", "safe_path"]
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # argparse's code for bad usage; a busy port is one too
+EXIT_BROKEN_PIPE = 1  # as Python's own recipe: the output did not all arrive
 
 _log = logging.getLogger("tfa_mock.requests")
 _TOP_LEVEL = ("-h", "--help", "--version")
@@ -170,7 +173,13 @@ def _openapi(server_url: str) -> int:
         document = build_document(app, server_url.rstrip("/"))
     finally:
         app.extensions["tfa_backend"].close()
-    print(json.dumps(document, indent=2, ensure_ascii=False))
+    try:
+        print(json.dumps(document, indent=2, ensure_ascii=False), flush=True)
+    except BrokenPipeError:
+        # The reader left early (`tfa-mock openapi | head`): no traceback, and no
+        # second one when Python flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return EXIT_OK
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -280,3 +282,19 @@ def test_tfa_mock_openapi_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
     printed = json.loads(capsys.readouterr().out)
     assert printed == build_document(create_app(MockConfig()), "http://mock.test:9000")
     assert printed["servers"] == [{"url": "http://mock.test:9000"}]
+
+
+def test_tfa_mock_openapi_into_a_pipe_closed_early_prints_no_traceback() -> None:
+    # As `tfa-mock openapi | head -1`: the reader takes one line and leaves, long
+    # before the document (over 600 kB) has all been written.
+    with subprocess.Popen(
+        [sys.executable, "-m", "tfa_mock", "openapi"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline() == b"{\n"
+        proc.stdout.close()
+        errors = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 1
+    assert errors == ""

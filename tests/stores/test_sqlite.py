@@ -37,6 +37,30 @@ def test_a_database_locked_past_the_timeout_is_unavailable(tmp_path: Path) -> No
     store.close()
 
 
+def test_a_file_that_cannot_be_set_up_is_unavailable_and_left_unlocked(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "app.db"
+    app = sqlite3.connect(path, isolation_level=None)
+    # The app's own database already has something named tfa_store.
+    app.execute("CREATE TABLE orders (id INTEGER)")
+    app.execute("CREATE INDEX tfa_store ON orders (id)")
+    # `refused` keeps the error, its frames and the store's connection alive.
+    with pytest.raises(StoreUnavailable) as refused:
+        SQLiteStore(path, timeout=0.05)
+    # The refused store let go of the write lock it took for its table.
+    app.execute("PRAGMA busy_timeout = 50")
+    app.execute("BEGIN IMMEDIATE")
+    app.execute("INSERT INTO orders VALUES (1)")
+    app.execute("COMMIT")
+    assert app.execute("SELECT name FROM sqlite_master").fetchall() == [
+        ("orders",),
+        ("tfa_store",),
+    ]
+    app.close()
+    assert "already an index named tfa_store" in str(refused.value)
+
+
 @pytest.mark.parametrize(
     ("kind", "value"),
     [

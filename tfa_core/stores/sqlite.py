@@ -100,8 +100,9 @@ class SQLiteStore(LocalStore):
         self._lock = threading.Lock()
         self._writes = 0
         self._pid = os.getpid()
+        conn = None
         try:
-            self._conn = sqlite3.connect(
+            conn = self._conn = sqlite3.connect(
                 self.path,
                 timeout=timeout,
                 isolation_level=None,
@@ -109,6 +110,8 @@ class SQLiteStore(LocalStore):
             )
             self._set_up(timeout)
         except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()  # a half set-up may hold the write lock: let it go now
             raise StoreUnavailable(
                 f"sqlite: cannot open {self.path!r} ({exc})"
             ) from None

@@ -178,7 +178,9 @@ def _openapi(server_url: str) -> int:
     except BrokenPipeError:
         # The reader left early (`tfa-mock openapi | head`): no traceback, and no
         # second one when Python flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         return EXIT_BROKEN_PIPE
     return EXIT_OK
 

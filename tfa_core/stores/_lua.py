@@ -35,12 +35,10 @@ end
     "finite": r"""
 local function finite(x) return x == x and x ~= math.huge and x ~= -math.huge end
 """,
-    "CHUNK": r"""
--- Doubles by struct, CHUNK per call (one call is far cheaper than text in Lua;
--- chunks keep unpack() within Lua's stack for any limit).
-local CHUNK = 200
-""",
     "unpack_doubles": r"""
+-- The n doubles after the tag, by struct, CHUNK per call (one call is far cheaper
+-- than text in Lua; chunks keep the results within Lua's stack for any limit).
+local CHUNK = 200
 local function unpack_doubles(raw, n)
   if n <= CHUNK then
     local out = {struct.unpack('<' .. string.rep('d', n), raw, 2)}
@@ -220,7 +218,7 @@ def _script(name: str, body: str, helpers: tuple[str, ...]) -> Script:
     return Script(name=name, source=source, sha=sha)
 
 
-_WINDOW = ("corrupt", "CHUNK", "unpack_doubles", "window_hit")
+_WINDOW = ("corrupt", "unpack_doubles", "window_hit")
 HIT = _script("hit", _HIT, _WINDOW)
 HIT_BUCKET = _script("hit_bucket", _HIT_BUCKET, ("corrupt", "finite"))
 ADVANCE = _script("advance", _ADVANCE, ("corrupt", "advance"))

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Mock, Receiver
 from tests.mock.conftest import API_KEY, NOW
+from tests.support.browser import expect_image_loaded
 from tfa_core import otp, signature
 from tfa_mock.config import MockConfig
 from tfa_mock.server import MockServer
@@ -141,8 +142,7 @@ def test_shown_totp_verifies(page: Page, mock: Mock, tmp_path: Path) -> None:
     open_inbox(page, mock)
     card = page.locator(f'.phone[data-user-id="{user_id}"]')
     expect(card.locator(".device")).to_have_text("Device: iphone #100000")
-    expect(card.locator("img.qr")).to_be_visible()
-    assert card.locator("img.qr").evaluate("img => img.naturalWidth") > 0
+    expect_image_loaded(card.locator("img.qr"))
     # The clock is frozen: the countdown stands where the mock says it is.
     totp = mock.ok("GET", f"/_mock/users/{user_id}/totp")
     expect(card.locator(".totp-device .seconds")).to_have_text(

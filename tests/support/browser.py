@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Locator, expect, sync_playwright
 
-__all__ = ["CHROMIUM_ARGS", "browser"]
+__all__ = ["CHROMIUM_ARGS", "browser", "expect_image_loaded"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,6 +28,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+def expect_image_loaded(img: Locator) -> None:
+    """Wait, to Playwright's deadline, until the ``<img>`` has decoded a real picture.
+
+    Visible is not loaded: an image with a size set by CSS is visible before its
+    bytes arrive. ``complete`` with a ``naturalWidth`` of 0 is a broken image.
+    """
+    expect(img).to_have_js_property("complete", True)
+    expect(img).not_to_have_js_property("naturalWidth", 0)
 
 
 def _chromium() -> str | None:

@@ -15,6 +15,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.browser import expect_image_loaded
 from tfa_mock.pytest_plugin import TfaMock
 
 from .conftest import ANA, PASSWORD, Served, Visitor, other_code
@@ -214,8 +215,7 @@ def test_flow_7_authenticator_from_the_qr_code_logs_in(
     bank.get_by_role("link", name="Settings").click()
     bank.get_by_role("button", name="Set up an authenticator app").click()
     qr = bank.get_by_role("img", name="QR code of your authenticator key")
-    expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.complete && img.naturalWidth") > 0
+    expect_image_loaded(qr)
     shot = tmp_path / "qr.png"
     qr.screenshot(path=shot)  # the pixels the page shows
     (found,) = zxingcpp.read_barcodes(Image.open(shot))
